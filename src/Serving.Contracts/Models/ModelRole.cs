@@ -1,0 +1,7 @@
+namespace Serving.Contracts.Models;
+
+public enum ModelRole
+{
+    Teacher,
+    Student,
+}
