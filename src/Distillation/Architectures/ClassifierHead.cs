@@ -1,4 +1,5 @@
 using Distillation.Onnx;
+using Serving.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,6 +33,6 @@ public sealed class ClassifierHead : nn.Module<Tensor, Tensor>, IOnnxExportable
     {
         var pooled = graph.GlobalAveragePool(input);
         var flat = graph.Flatten(pooled);
-        return graph.Gemm(flat, OnnxGraphBuilder.ToFloats(fc.weight!), fc.weight!.shape, OnnxGraphBuilder.ToFloats(fc.bias!));
+        return graph.Gemm(flat, OnnxExporter.ToFloats(fc.weight!), fc.weight!.shape, OnnxExporter.ToFloats(fc.bias!));
     }
 }

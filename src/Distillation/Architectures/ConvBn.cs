@@ -1,4 +1,5 @@
 using Distillation.Onnx;
+using Serving.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

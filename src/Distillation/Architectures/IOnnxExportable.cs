@@ -1,4 +1,5 @@
 using Distillation.Onnx;
+using Serving.Onnx;
 
 namespace Distillation.Architectures;
 

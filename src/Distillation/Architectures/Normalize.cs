@@ -1,4 +1,5 @@
 using Distillation.Onnx;
+using Serving.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -31,8 +32,8 @@ public sealed class Normalize : nn.Module<Tensor, Tensor>, IOnnxExportable
     public string Export(OnnxGraphBuilder graph, string input)
     {
         var c = mean.shape[1];
-        var centered = graph.Sub(input, graph.Initializer("norm_mean", OnnxGraphBuilder.ToFloats(mean), [1, c, 1, 1]));
-        var inverse = OnnxGraphBuilder.ToFloats(std).Select(s => 1f / s).ToArray();
+        var centered = graph.Sub(input, graph.Initializer("norm_mean", OnnxExporter.ToFloats(mean), [1, c, 1, 1]));
+        var inverse = OnnxExporter.ToFloats(std).Select(s => 1f / s).ToArray();
         return graph.Mul(centered, graph.Initializer("norm_inv_std", inverse, [1, c, 1, 1]));
     }
 }

@@ -1,6 +1,7 @@
 using Distillation.Architectures;
 using Distillation.Inference;
 using Distillation.Onnx;
+using Serving.Onnx;
 using Distillation.Training;
 using Serving.Contracts.Models;
 using static TorchSharp.torch;

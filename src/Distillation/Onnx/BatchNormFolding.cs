@@ -12,12 +12,12 @@ public static class BatchNormFolding
     public static (float[] Weight, float[] Bias) Fold(Tensor weight, Tensor? convBias, Tensor gamma, Tensor beta,
         Tensor runningMean, Tensor runningVar, double epsilon)
     {
-        var w = OnnxGraphBuilder.ToFloats(weight);
-        var g = OnnxGraphBuilder.ToFloats(gamma);
-        var bt = OnnxGraphBuilder.ToFloats(beta);
-        var mean = OnnxGraphBuilder.ToFloats(runningMean);
-        var variance = OnnxGraphBuilder.ToFloats(runningVar);
-        var b = convBias is null ? new float[g.Length] : OnnxGraphBuilder.ToFloats(convBias);
+        var w = OnnxExporter.ToFloats(weight);
+        var g = OnnxExporter.ToFloats(gamma);
+        var bt = OnnxExporter.ToFloats(beta);
+        var mean = OnnxExporter.ToFloats(runningMean);
+        var variance = OnnxExporter.ToFloats(runningVar);
+        var b = convBias is null ? new float[g.Length] : OnnxExporter.ToFloats(convBias);
         return Fold(w, b, g, bt, mean, variance, epsilon);
     }
 

@@ -1,8 +1,8 @@
-using Distillation.Onnx.Schema;
 using Google.Protobuf;
 using Serving.Contracts.Models;
+using Serving.Onnx.Schema;
 
-namespace Distillation.Onnx;
+namespace Serving.Onnx;
 
 /// <summary>Reads and writes ONNX files and their metadata (calibration rewrites the student's metadata in place).</summary>
 public static class OnnxModelFile

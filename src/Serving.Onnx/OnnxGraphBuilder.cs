@@ -1,8 +1,8 @@
-using Distillation.Onnx.Schema;
 using Google.Protobuf;
-using static TorchSharp.torch;
+using Serving.Contracts.Models;
+using Serving.Onnx.Schema;
 
-namespace Distillation.Onnx;
+namespace Serving.Onnx;
 
 /// <summary>
 /// Builds an ONNX graph node by node. Names are generated (op + counter) so blocks compose without clashes; weights
@@ -14,12 +14,6 @@ public sealed class OnnxGraphBuilder
     private readonly Dictionary<string, int> counters = new(StringComparer.Ordinal);
 
     public GraphProto Graph => graph;
-
-    public static float[] ToFloats(Tensor tensor)
-    {
-        using var cpu = tensor.detach().cpu().contiguous().to_type(ScalarType.Float32);
-        return cpu.data<float>().ToArray();
-    }
 
     public string Initializer(string hint, float[] values, long[] dims)
     {
@@ -99,6 +93,45 @@ public sealed class OnnxGraphBuilder
                     node.Input[i] = to;
             }
         }
+    }
+
+    /// <summary>
+    /// Wraps the graph into a model with the contract's input and output declared (batch dimension symbolic) and the
+    /// metadata written to metadata_props.
+    /// </summary>
+    public ModelProto ToModel(long[] inputChw, long classes, ModelMetadata metadata, string producer = "serving")
+    {
+        graph.Input.Clear();
+        graph.Output.Clear();
+        graph.Input.Add(TensorValue(OnnxModelContract.InputName, inputChw));
+        graph.Output.Add(TensorValue(OnnxModelContract.OutputName, classes));
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = producer,
+            ModelVersion = long.TryParse(metadata.Version, out var v) ? v : 1,
+            Graph = graph,
+        };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        OnnxModelFile.SetMetadata(model, metadata);
+        return model;
+    }
+
+    /// <summary>Opset 13: per-axis QuantizeLinear (int8 work) and every op used here are stable there.</summary>
+    public const int OpsetVersion = 13;
+
+    /// <summary>A float tensor value whose first dimension is the symbolic batch size.</summary>
+    public static ValueInfoProto TensorValue(string name, params long[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = OnnxModelContract.BatchDimension });
+        foreach (var d in dims)
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = d });
+        return new ValueInfoProto
+        {
+            Name = name,
+            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+        };
     }
 
     public static AttributeProto Int(string name, long value) =>
