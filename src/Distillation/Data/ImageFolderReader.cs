@@ -79,7 +79,9 @@ public static class ImageFolderReader
         {
             throw new DataFormatException(file, $"cannot read: {e.Message}");
         }
-        var bitmap = SKBitmap.Decode(bytes);
+        // SKCodec.Create answers null for bytes it cannot recognize (SKBitmap.Decode would throw on them).
+        using var codec = SKCodec.Create(new SKMemoryStream(bytes));
+        var bitmap = codec is null ? null : SKBitmap.Decode(codec);
         return bitmap ?? throw new DataFormatException(file, "not a decodable PNG or JPEG image");
     }
 

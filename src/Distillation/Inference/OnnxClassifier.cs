@@ -12,6 +12,7 @@ namespace Distillation.Inference;
 public sealed class OnnxClassifier : IDisposable
 {
     private readonly InferenceSession session;
+    private readonly RunOptions runOptions = new();
 
     public OnnxClassifier(string path, int intraOpThreads = 0)
     {
@@ -56,7 +57,7 @@ public sealed class OnnxClassifier : IDisposable
         if (pixels.Length != count * InputShape.Size)
             throw new ArgumentException($"expected {count} x {InputShape} floats, got {pixels.Length}");
         using var input = OrtValue.CreateTensorValueFromMemory(pixels, [count, InputShape.Channels, InputShape.Height, InputShape.Width]);
-        using var outputs = session.Run(null, [OnnxModelContract.InputName], [input], [OnnxModelContract.OutputName]);
+        using var outputs = session.Run(runOptions, [OnnxModelContract.InputName], [input], [OnnxModelContract.OutputName]);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
@@ -69,7 +70,11 @@ public sealed class OnnxClassifier : IDisposable
         return result;
     }
 
-    public void Dispose() => session.Dispose();
+    public void Dispose()
+    {
+        session.Dispose();
+        runOptions.Dispose();
+    }
 
     private static ModelMetadata? TryParse(Dictionary<string, string> map)
     {

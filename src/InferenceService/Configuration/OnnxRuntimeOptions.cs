@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace InferenceService.Configuration;
+
+public enum ExecutionProvider
+{
+    Cpu,
+    Cuda,
+    TensorRT,
+}
+
+public sealed class OnnxRuntimeOptions
+{
+    public const string SectionName = "OnnxRuntime";
+
+    /// <summary>CUDA and TensorRT need a build with <c>-p:UseGpu=true</c>; otherwise the CPU is used with a warning.</summary>
+    public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
+
+    [Range(0, 64)]
+    public int DeviceId { get; set; }
+
+    /// <summary>Threads inside one Run; 0 lets ONNX Runtime use one per physical core.</summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Runs per model and batch size before the replica reports SERVING (first runs allocate and tune).</summary>
+    [Range(0, 100)]
+    public int WarmupRuns { get; set; } = 2;
+}

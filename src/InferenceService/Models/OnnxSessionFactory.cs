@@ -1,0 +1,50 @@
+using InferenceService.Configuration;
+using Microsoft.Extensions.Options;
+using Microsoft.ML.OnnxRuntime;
+
+namespace InferenceService.Models;
+
+/// <summary>Session options tuned for serving, with the execution provider chosen in configuration.</summary>
+public sealed class OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILogger<OnnxSessionFactory> logger)
+{
+    public InferenceSession Create(string path)
+    {
+        var settings = options.Value;
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            // Batches run one at a time per model; parallelism lives inside the operators.
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            EnableMemoryPattern = true,
+            EnableCpuMemArena = true,
+        };
+        if (settings.IntraOpThreads > 0)
+            sessionOptions.IntraOpNumThreads = settings.IntraOpThreads;
+        AppendExecutionProvider(sessionOptions, settings);
+        return new InferenceSession(path, sessionOptions);
+    }
+
+    private void AppendExecutionProvider(SessionOptions sessionOptions, OnnxRuntimeOptions settings)
+    {
+        if (settings.ExecutionProvider == ExecutionProvider.Cpu)
+            return;
+#if ONNXRUNTIME_GPU
+        try
+        {
+            if (settings.ExecutionProvider == ExecutionProvider.TensorRT)
+                sessionOptions.AppendExecutionProvider_Tensorrt(settings.DeviceId);
+            // CUDA also backs TensorRT for the operators TensorRT does not take.
+            sessionOptions.AppendExecutionProvider_CUDA(settings.DeviceId);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            logger.LogWarning(e, "Execution provider {Provider} is unavailable on device {Device}; falling back to CPU",
+                settings.ExecutionProvider, settings.DeviceId);
+        }
+#else
+        logger.LogWarning("Execution provider {Provider} needs a build with -p:UseGpu=true; falling back to CPU",
+            settings.ExecutionProvider);
+#endif
+    }
+}

@@ -1,0 +1,123 @@
+using Distillation.Architectures;
+using Distillation.Export;
+using Distillation.Inference;
+using Distillation.Onnx;
+using Distillation.Tests.Support;
+using Serving.Contracts.Models;
+using Serving.Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Distillation.Tests;
+
+[Collection(TorchCollection.Name)]
+public sealed class ExportParityTests
+{
+    public static TheoryData<string, int, int> SmallArchitectures => new()
+    {
+        { "resnet-tiny", 1, 28 },
+        { "resnet-tiny", 3, 32 },
+        { "resnet-bottleneck-small", 1, 28 },
+        { "cnn-tiny", 1, 28 },
+        { "cnn-tiny", 3, 32 },
+        { "mobilenet-tiny", 1, 28 },
+        { "mobilenet-tiny", 3, 32 },
+        { "resnet-small", 1, 28 },
+        { "cnn", 1, 28 },
+        { "mobilenet", 3, 32 },
+    };
+
+    [Theory]
+    [MemberData(nameof(SmallArchitectures))]
+    public void Export_SmallArchitectures_OnnxRuntimeMatchesTorchSharp(string preset, int channels, int size)
+    {
+        AssertParity(preset, channels, size, batch: 3);
+    }
+
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("resnet50")]
+    public void Export_ImageNetShapes224_OnnxRuntimeMatchesTorchSharp(string preset)
+    {
+        AssertParity(preset, 3, 224, batch: 1);
+    }
+
+    [Fact]
+    public void Export_WritesContractInputOutputAndMetadata()
+    {
+        using var dir = new TempDirectory();
+        var spec = ArchitecturePresets.Resolve("cnn-tiny", 1, 12, 12, 4);
+        using var model = ModelFactory.Create(spec, [0.5f], [0.25f]);
+        var metadata = Metadata(spec, model);
+        var path = dir.Combine("model.onnx");
+        OnnxModelFile.Write(OnnxExporter.Build(model, spec, metadata), path);
+
+        using var onnx = new OnnxClassifier(path);
+        Assert.Equal(new Data.ImageShape(1, 12, 12), onnx.InputShape);
+        Assert.Equal(4, onnx.Classes);
+        Assert.NotNull(onnx.Metadata);
+        Assert.Equal(ModelRole.Student, onnx.Metadata!.Role);
+        Assert.Equal(["a", "b", "c", "d"], onnx.Metadata.Labels);
+        Assert.Equal(ModelFactory.CountParameters(model), onnx.Metadata.Params);
+
+        // Dynamic batch: any N works.
+        Assert.Equal(7 * 4, onnx.Logits(new float[7 * 144], 7).Length);
+        var proto = OnnxModelFile.Read(path);
+        Assert.Equal(OnnxModelContract.InputName, proto.Graph.Input.Single().Name);
+        Assert.Equal(OnnxModelContract.OutputName, proto.Graph.Output.Single().Name);
+        Assert.Equal("N", proto.Graph.Input[0].Type.TensorType.Shape.Dim[0].DimParam);
+        // BatchNorm is folded away: no BatchNormalization node survives.
+        Assert.DoesNotContain(proto.Graph.Node, n => n.OpType == "BatchNormalization");
+        foreach (var key in new[] { "labels", "role", "arch", "dataset", "version", "params", "temperature", "metrics", "teachers", "created_utc" })
+            Assert.Contains(proto.MetadataProps, p => p.Key == key);
+    }
+
+    private static void AssertParity(string preset, int channels, int size, int batch)
+    {
+        using var dir = new TempDirectory();
+        torch.manual_seed(11);
+        var spec = ArchitecturePresets.Resolve(preset, channels, size, size, 10);
+        var mean = Enumerable.Repeat(0.4f, channels).ToArray();
+        var std = Enumerable.Repeat(0.3f, channels).ToArray();
+        using var model = ModelFactory.Create(spec, mean, std);
+        RandomizeBatchNormStatistics(model);
+
+        var path = dir.Combine("model.onnx");
+        OnnxModelFile.Write(OnnxExporter.Build(model, spec, Metadata(spec, model)), path);
+        var error = ModelExport.MaxParityError(model, spec, path, batch, seed: 3);
+
+        Assert.True(error <= ModelExport.ParityTolerance, $"{preset} at {channels}x{size}x{size}: max |ONNX - TorchSharp| = {error:G3}");
+    }
+
+    /// <summary>
+    /// Fresh BatchNorm layers have mean 0, variance 1, gamma 1, beta 0, which folding leaves almost untouched.
+    /// Random statistics make the test prove the folding arithmetic.
+    /// </summary>
+    private static void RandomizeBatchNormStatistics(nn.Module model)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, buffer) in model.named_buffers())
+        {
+            if (name.EndsWith("running_mean", StringComparison.Ordinal))
+                buffer.copy_(randn_like(buffer) * 0.1);
+            else if (name.EndsWith("running_var", StringComparison.Ordinal))
+                buffer.copy_(rand_like(buffer) * 0.5 + 0.75);
+        }
+        foreach (var (name, parameter) in model.named_parameters())
+        {
+            if (name.Contains("bn.weight", StringComparison.Ordinal))
+                parameter.copy_(rand_like(parameter) * 0.5 + 0.75);
+            else if (name.Contains("bn.bias", StringComparison.Ordinal))
+                parameter.copy_(randn_like(parameter) * 0.1);
+        }
+    }
+
+    private static ModelMetadata Metadata(ArchitectureSpec spec, nn.Module model) => new()
+    {
+        Labels = spec.Classes == 4 ? ["a", "b", "c", "d"] : Enumerable.Range(0, spec.Classes).Select(i => $"c{i}").ToArray(),
+        Role = ModelRole.Student,
+        Arch = spec.Describe(),
+        Dataset = "synthetic",
+        Params = ModelFactory.CountParameters(model),
+    };
+}

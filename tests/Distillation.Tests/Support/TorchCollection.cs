@@ -1,0 +1,11 @@
+namespace Distillation.Tests.Support;
+
+/// <summary>
+/// Tests that use TorchSharp's global state (seed, thread count) or heavy native work run one at a time: parallel
+/// runs would fight over two cores and make seeded results depend on scheduling.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TorchCollection
+{
+    public const string Name = "torch";
+}
