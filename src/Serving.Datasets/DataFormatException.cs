@@ -1,4 +1,4 @@
-namespace Distillation.Data;
+namespace Serving.Datasets;
 
 /// <summary>Bad data: the message names the file and what is wrong with it.</summary>
 public sealed class DataFormatException(string path, string problem)

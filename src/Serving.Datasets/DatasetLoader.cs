@@ -1,4 +1,4 @@
-namespace Distillation.Data;
+namespace Serving.Datasets;
 
 public enum DatasetFormat
 {

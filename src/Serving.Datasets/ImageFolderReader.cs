@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Distillation.Data;
+namespace Serving.Datasets;
 
 /// <summary>
 /// Reads <c>&lt;root&gt;/&lt;split&gt;/&lt;class&gt;/*.png|jpg</c>: one folder per class (sorted by name, so label

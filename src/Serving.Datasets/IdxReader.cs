@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace Distillation.Data;
+namespace Serving.Datasets;
 
 /// <summary>
 /// Reads the IDX format of MNIST and Fashion-MNIST (big-endian header, magic 0x00000803 for images and 0x00000801

@@ -1,4 +1,4 @@
-namespace Distillation.Data;
+namespace Serving.Datasets;
 
 /// <summary>
 /// Labelled images held in memory as 8-bit pixels, NCHW. Every source this tool reads is 8-bit, and bytes keep even

@@ -1,4 +1,4 @@
-namespace Distillation.Data;
+namespace Serving.Datasets;
 
 /// <summary>
 /// Reads the CIFAR-10 binary version: <c>data_batch_1..5.bin</c> and <c>test_batch.bin</c>, each record one label

@@ -1,4 +1,4 @@
-namespace Distillation.Data;
+namespace Serving.Datasets;
 
 /// <summary>Class names for formats that carry none (IDX): a <c>labels.txt</c> beside the files wins.</summary>
 public static class KnownLabels
