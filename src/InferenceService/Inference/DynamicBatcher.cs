@@ -61,6 +61,24 @@ public sealed class DynamicBatcher : IAsyncDisposable
         return item.Task;
     }
 
+    /// <summary>Runs one image and returns softmax(logits / <paramref name="temperature"/>) with this model's version.</summary>
+    public async Task<Prediction> PredictAsync(ReadOnlyMemory<float> input, double temperature, CancellationToken cancellationToken)
+    {
+        var classes = Model.Classes;
+        var logits = ArrayPool<float>.Shared.Rent(classes);
+        try
+        {
+            await InferAsync(input, logits.AsMemory(0, classes), cancellationToken).ConfigureAwait(false);
+            var probabilities = new float[classes];
+            Softmax.Apply(logits.AsSpan(0, classes), temperature, probabilities);
+            return new Prediction(probabilities, Model.Version);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(logits);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         // Completing the queue lets the worker finish what is already waiting: in-flight requests drain on shutdown.

@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using Serving.Contracts.Models;
+using ModelMetadata = Serving.Contracts.Models.ModelMetadata;
 
 namespace InferenceService.Models;
 

@@ -1,6 +1,7 @@
 using InferenceService.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
+using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace InferenceService.Models;
 

@@ -1,0 +1,9 @@
+namespace InferenceService.Cascade;
+
+public enum CascadeRoute
+{
+    /// <summary>The student answers when confident, otherwise the teacher.</summary>
+    Auto,
+    StudentOnly,
+    TeacherOnly,
+}

@@ -1,0 +1,8 @@
+namespace InferenceService.Cascade;
+
+/// <summary>Which model's answer the client received.</summary>
+public enum Responder
+{
+    Student,
+    Teacher,
+}

@@ -1,0 +1,99 @@
+using Grpc.AspNetCore.Server;
+using Grpc.Net.Client;
+using InferenceService.Capture;
+using InferenceService.Cascade;
+using InferenceService.Configuration;
+using InferenceService.Grpc;
+using InferenceService.Models;
+using InferenceService.Telemetry;
+using Microsoft.Extensions.Options;
+using Polly;
+using Serving.V1;
+
+namespace InferenceService;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Kestrel endpoints come from configuration (<c>Kestrel:Endpoints:Grpc</c> h2c, <c>Kestrel:Endpoints:Metrics</c>
+    /// HTTP/1.1). ASP.NET Core ignores <c>--urls</c> once endpoints are configured, so a given <c>--urls</c> (or
+    /// ASPNETCORE_URLS) replaces the gRPC endpoint instead, keeping the metrics port.
+    /// </summary>
+    public static void AddServingEndpoints(this IHostApplicationBuilder builder)
+    {
+        var urls = builder.Configuration["urls"];
+        if (string.IsNullOrWhiteSpace(urls))
+            return;
+        var list = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var i = 0; i < list.Length; i++)
+        {
+            var name = i == 0 ? "Grpc" : $"Grpc{i}";
+            builder.Configuration[$"Kestrel:Endpoints:{name}:Url"] = list[i];
+            builder.Configuration[$"Kestrel:Endpoints:{name}:Protocols"] = "Http2";
+        }
+    }
+
+    public static void AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ModelRepositoryOptions>().BindConfiguration(ModelRepositoryOptions.SectionName).ValidateDataAnnotations()
+            .Validate(o => o.Thresholds.Values.All(t => t is >= 0 and <= 1), "ModelRepository:Thresholds values must be within [0, 1]")
+            .ValidateOnStart();
+        services.AddOptions<OnnxRuntimeOptions>().BindConfiguration(OnnxRuntimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BatchingOptions>().BindConfiguration(BatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TeacherOptions>().BindConfiguration(TeacherOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<ServingMetrics>();
+        services.AddSingleton<OnnxSessionFactory>();
+        services.AddSingleton<ModelRepository>();
+        services.AddHostedService<ModelLoadingService>();
+        services.AddSingleton<HardCaseCapture>();
+        services.AddHostedService(sp => sp.GetRequiredService<HardCaseCapture>());
+
+        services.AddSingleton<ITeacher>(static sp =>
+        {
+            var teacher = sp.GetRequiredService<IOptions<TeacherOptions>>().Value;
+            var role = sp.GetRequiredService<IOptions<ServingOptions>>().Value.Role;
+            return role == ServingRole.Cascade && teacher.IsRemote
+                ? new RemoteTeacher(new Classifier.ClassifierClient(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>())))
+                : new EmbeddedTeacher();
+        });
+        services.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, context) =>
+            TeacherGuard.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<TeacherOptions>>().Value));
+        services.AddSingleton<TeacherGuard>();
+        services.AddSingleton<ShadowTraffic>();
+        services.AddSingleton<CascadeRouter>();
+
+        services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>());
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<ServingOptions>>(static (grpc, serving) =>
+            grpc.MaxReceiveMessageSize = serving.Value.MaxMessageBytes);
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<ModelsReadyHealthCheck>("models");
+    }
+
+    public static WebApplication MapApplicationEndpoints(this WebApplication app)
+    {
+        app.MapGrpcService<ClassifierService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+
+    /// <summary>One long-lived channel to the teacher replicas (gRPC multiplexes calls over it).</summary>
+    private static GrpcChannel TeacherChannel(string endpoint, ILoggerFactory loggerFactory) =>
+        GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
+        {
+            LoggerFactory = loggerFactory,
+            HttpHandler = new SocketsHttpHandler
+            {
+                // A stopped teacher must fail fast so the circuit breaker, not the client's deadline, decides.
+                ConnectTimeout = TimeSpan.FromSeconds(2),
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
+        });
+}

@@ -1,0 +1,44 @@
+using Grpc.Core;
+using InferenceService.Cascade;
+using InferenceService.Configuration;
+using InferenceService.Models;
+using Microsoft.Extensions.Options;
+using Serving.V1;
+
+namespace InferenceService.Grpc;
+
+/// <summary>The public <c>serving.v1.Classifier</c> API: maps messages to commands and results back; the cascade decides.</summary>
+public sealed class ClassifierService(ModelRepository models, CascadeRouter router, IOptions<ServingOptions> options)
+    : Classifier.ClassifierBase
+{
+    public override Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
+        ClassifyOne(request, context.CancellationToken);
+
+    public override async Task ClassifyStream(IAsyncStreamReader<ClassifyRequest> requestStream,
+        IServerStreamWriter<ClassifyResponse> responseStream, ServerCallContext context)
+    {
+        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        {
+            var response = await ClassifyOne(request, context.CancellationToken).ConfigureAwait(false);
+            await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context)
+    {
+        var model = models.Get(request.Model);
+        return Task.FromResult(ResponseMapping.ToModelInfo(model, model.Name == models.DefaultModel, models.TeacherIsRemote));
+    }
+
+    private async Task<ClassifyResponse> ClassifyOne(ClassifyRequest request, CancellationToken cancellationToken)
+    {
+        RequestMapping.CheckHasInput(request);
+        var route = RequestMapping.ToRoute(request.Route);
+        var model = models.Get(request.Model);
+        using var pixels = RequestMapping.ReadInput(request, model, options.Value.MaxImageDimension);
+        var requestId = request.RequestId.Length > 0 ? request.RequestId : Guid.NewGuid().ToString("N");
+        var result = await router.ClassifyAsync(new ClassifyCommand(model, pixels, route, requestId), cancellationToken)
+            .ConfigureAwait(false);
+        return ResponseMapping.ToResponse(result, request.TopK, requestId);
+    }
+}

@@ -1,0 +1,18 @@
+using InferenceService;
+using InferenceService.Telemetry;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServingEndpoints();
+builder.AddServingTelemetry();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+
+app.MapServingTelemetry();
+app.MapApplicationEndpoints();
+
+app.Run();
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

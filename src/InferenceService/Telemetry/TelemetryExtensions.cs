@@ -1,0 +1,58 @@
+using InferenceService.Models;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace InferenceService.Telemetry;
+
+public static class TelemetryExtensions
+{
+    /// <summary>
+    /// Traces, metrics and logs through OpenTelemetry: ASP.NET Core, runtime, Polly and our own instruments. Metrics
+    /// are scraped by Prometheus; OTLP export switches on only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    /// </summary>
+    public static void AddServingTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("inference-service"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(ServingMetrics.MeterName, "Polly")
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(options =>
+                    // Probes and scrapes would drown the traces that matter.
+                    options.Filter = context =>
+                        !context.Request.Path.StartsWithSegments("/grpc.health.v1.Health") &&
+                        !context.Request.Path.StartsWithSegments("/metrics"))
+                .AddSource(ServingTelemetry.SourceName));
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            telemetry.UseOtlpExporter();
+    }
+
+    /// <summary>
+    /// <c>/metrics</c> for Prometheus, answered only on the port of <c>Kestrel:Endpoints:Metrics</c> when it is
+    /// configured, so scrapes never share the gRPC port. Also a plain HTTP readiness endpoint there.
+    /// </summary>
+    public static WebApplication MapServingTelemetry(this WebApplication app)
+    {
+        var metricsUrl = app.Configuration["Kestrel:Endpoints:Metrics:Url"];
+        var scrape = app.MapPrometheusScrapingEndpoint();
+        var health = app.MapHealthChecks("/healthz");
+        if (Uri.TryCreate(metricsUrl?.Replace("*", "localhost").Replace("+", "localhost"), UriKind.Absolute, out var uri))
+        {
+            scrape.RequireHost($"*:{uri.Port}");
+            health.RequireHost($"*:{uri.Port}");
+        }
+        return app;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Sockets;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using InferenceService.Models;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using Serving.V1;
+
+namespace InferenceService.Tests.Infrastructure;
+
+/// <summary>
+/// The real service in process. By default on a TestServer (no sockets); <see cref="OnLoopback"/> puts it on Kestrel
+/// at fixed loopback ports so another service instance can reach it (and reach it again after a restart).
+/// </summary>
+public sealed class ServiceFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? configureServices;
+    private readonly bool loopback;
+    private GrpcChannel? channel;
+
+    public ServiceFactory(string modelRoot, string captureDirectory, IDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? configureServices = null, int? grpcPort = null)
+    {
+        settings = new Dictionary<string, string?>
+        {
+            ["ModelRepository:Path"] = modelRoot,
+            ["ModelRepository:DefaultModel"] = TinyModels.Name,
+            ["Capture:Directory"] = captureDirectory,
+            ["Capture:ShadowSampleRate"] = "0",
+            ["Capture:FsyncIntervalMilliseconds"] = "50",
+            ["Batching:MaxQueueDelayMicroseconds"] = "0",
+            ["Batching:MaxBatchSize"] = "8",
+            ["OnnxRuntime:IntraOpThreads"] = "1",
+            ["OnnxRuntime:WarmupRuns"] = "1",
+        };
+        if (grpcPort is { } port)
+        {
+            loopback = true;
+            GrpcPort = port;
+            settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}";
+            settings["Kestrel:Endpoints:Metrics:Url"] = $"http://127.0.0.1:{FreePort()}";
+        }
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+            settings[key] = value;
+        this.configureServices = configureServices;
+        if (loopback)
+            UseKestrel();
+    }
+
+    public int? GrpcPort { get; }
+
+    /// <summary>Metric snapshots exported by the in-memory exporter (call <see cref="FlushMetrics"/> first).</summary>
+    public List<MetricSnapshot> Metrics { get; } = [];
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public GrpcChannel Channel => channel ??= loopback
+        ? GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}")
+        : GrpcChannel.ForAddress(Server.BaseAddress, new GrpcChannelOptions { HttpHandler = Server.CreateHandler() });
+
+    public Classifier.ClassifierClient Client => new(Channel);
+
+    public Health.HealthClient Health => new(Channel);
+
+    public ModelRepository Repository => Services.GetRequiredService<ModelRepository>();
+
+    /// <summary>Starts the host and waits until models are loaded and warmed (health SERVING).</summary>
+    public async Task<ServiceFactory> StartAsync()
+    {
+        if (loopback)
+            StartServer();
+        _ = Services;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Repository.IsReady)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("models did not load within 30 s");
+            await Task.Delay(20);
+        }
+        return this;
+    }
+
+    public void FlushMetrics()
+    {
+        Metrics.Clear();
+        Services.GetRequiredService<MeterProvider>().ForceFlush();
+    }
+
+    /// <summary>Sum over the latest (cumulative) export of a counter's points that carry every given tag.</summary>
+    public long Counter(string name, params (string Key, string Value)[] tags) =>
+        Points(name, tags).Sum(p => p.GetSumLong());
+
+    public long HistogramCount(string name, params (string Key, string Value)[] tags) =>
+        Points(name, tags).Sum(p => p.GetHistogramCount());
+
+    public double HistogramSum(string name, params (string Key, string Value)[] tags) =>
+        Points(name, tags).Sum(p => p.GetHistogramSum());
+
+    public IEnumerable<MetricPoint> Points(string name, params (string Key, string Value)[] tags)
+    {
+        var latest = Metrics.LastOrDefault(m => m.Name == name);
+        if (latest is null)
+            return [];
+        return latest.MetricPoints.Where(point =>
+        {
+            var pointTags = new Dictionary<string, string?>();
+            foreach (var tag in point.Tags)
+                pointTags[tag.Key] = Convert.ToString(tag.Value, System.Globalization.CultureInfo.InvariantCulture);
+            return tags.All(t => pointTags.TryGetValue(t.Key, out var v) && v == t.Value);
+        }).ToArray();
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+        builder.ConfigureTestServices(services =>
+        {
+            services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddInMemoryExporter(Metrics));
+            configureServices?.Invoke(services);
+        });
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        channel?.Dispose();
+        base.Dispose(disposing);
+    }
+
+    /// <summary>A service whose models are never loaded unless the test loads them through the repository.</summary>
+    public static ServiceFactory WithoutModelLoading(string modelRoot, string captureDirectory) =>
+        new(modelRoot, captureDirectory, configureServices: services =>
+        {
+            var loader = services.Single(d => d.ImplementationType == typeof(ModelLoadingService));
+            services.Remove(loader);
+        });
+}
