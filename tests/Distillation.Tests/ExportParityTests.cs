@@ -53,7 +53,7 @@ public sealed class ExportParityTests
         OnnxModelFile.Write(OnnxExporter.Build(model, spec, metadata), path);
 
         using var onnx = new OnnxClassifier(path);
-        Assert.Equal(new Data.ImageShape(1, 12, 12), onnx.InputShape);
+        Assert.Equal(new ImageShape(1, 12, 12), onnx.InputShape);
         Assert.Equal(4, onnx.Classes);
         Assert.NotNull(onnx.Metadata);
         Assert.Equal(ModelRole.Student, onnx.Metadata!.Role);
