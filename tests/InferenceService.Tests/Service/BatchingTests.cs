@@ -1,0 +1,49 @@
+using Grpc.Core;
+using InferenceService.Tests.Infrastructure;
+using Serving.V1;
+
+namespace InferenceService.Tests.Service;
+
+[Collection(ServingCollection.Name)]
+public sealed class BatchingTests
+{
+    [Fact]
+    public async Task Classify_ConcurrentRequests_RunTogetherInOneBatch()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        // A long queue delay makes the gathering deterministic: the batch closes when it is full.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Batching:MaxBatchSize"] = "8",
+            ["Batching:MaxQueueDelayMicroseconds"] = "1000000",
+        };
+        await using var service = await new ServiceFactory(models.Root, samples.Path, settings).StartAsync();
+        var client = service.Client;
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            client.ClassifyAsync(Requests.Tensor(i % 2 == 0 ? TinyModels.Confident : [0f, 1f, 0f, 0f], Route.StudentOnly, $"b{i}")).ResponseAsync));
+        service.FlushMetrics();
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => i % 2), responses.Select(r => r.LabelIndex));
+        Assert.Equal(8, service.HistogramSum("serving.batch.size", ("role", "student")));
+        Assert.Equal(1, service.HistogramCount("serving.batch.size", ("role", "student")));
+        Assert.Equal(1, service.HistogramCount("serving.inference.duration", ("role", "student"), ("batch_size", "8")));
+    }
+
+    [Fact]
+    public async Task Classify_DeadlineShorterThanQueueDelay_DeadlineExceededWithoutWaitingForBatch()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        var settings = new Dictionary<string, string?> { ["Batching:MaxQueueDelayMicroseconds"] = "1000000" };
+        await using var service = await new ServiceFactory(models.Root, samples.Path, settings).StartAsync();
+
+        var started = DateTime.UtcNow;
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await service.Client.ClassifyAsync(
+            Requests.Tensor(TinyModels.Confident), deadline: DateTime.UtcNow.AddMilliseconds(200)));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMilliseconds(800), "the deadline, not the batch delay, must end the call");
+    }
+}
