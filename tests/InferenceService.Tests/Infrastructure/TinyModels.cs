@@ -58,24 +58,31 @@ public sealed class TinyModels : IDisposable
 
     private void Write(ModelRole role, string version, float scale, double? threshold, double temperature)
     {
-        var builder = new OnnxGraphBuilder();
-        var flat = builder.Flatten(OnnxModelContract.InputName);
         var weights = new float[3 * 4];
         for (var k = 0; k < 3; k++)
             weights[k * 4 + k] = scale;
-        var logits = builder.Gemm(flat, weights, [3, 4], new float[3]);
+        WriteLinear(Root, Name, role, version, Shape, Labels, weights, threshold, temperature);
+    }
+
+    /// <summary>Writes a linear classifier (Flatten + Gemm, weights [classes, C*H*W]) into a repository.</summary>
+    public static void WriteLinear(string root, string name, ModelRole role, string version, long[] shape, string[] labels,
+        float[] weights, double? threshold = null, double temperature = 1.0)
+    {
+        var builder = new OnnxGraphBuilder();
+        var flat = builder.Flatten(OnnxModelContract.InputName);
+        var logits = builder.Gemm(flat, weights, [labels.Length, shape[0] * shape[1] * shape[2]], new float[labels.Length]);
         builder.RenameOutput(logits, OnnxModelContract.OutputName);
         var metadata = new ModelMetadata
         {
-            Labels = Labels,
+            Labels = labels,
             Role = role,
-            Arch = role == ModelRole.Student ? "tiny-student" : "tiny-teacher",
+            Arch = role == ModelRole.Student ? "linear-student" : "linear-teacher",
             Version = version,
             Temperature = temperature,
             CascadeThreshold = threshold,
         };
-        var model = builder.ToModel(Shape, 3, metadata);
+        var model = builder.ToModel(shape, labels.Length, metadata);
         var folder = role == ModelRole.Student ? "student" : "teacher";
-        OnnxModelFile.Write(model, Path.Combine(Root, Name, folder, version, "model.onnx"));
+        OnnxModelFile.Write(model, Path.Combine(root, name, folder, version, "model.onnx"));
     }
 }
