@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using HdrHistogram;
+using Microsoft.ML.OnnxRuntime;
+using Serving.Contracts.Models;
+using Serving.Datasets;
+
+namespace LoadTest.Baseline;
+
+/// <summary>Raw in-process ONNX Runtime latency: the floor any service built on the same model is compared with.</summary>
+public sealed record BaselineResult
+{
+    [JsonPropertyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("batch_size")] public int BatchSize { get; init; }
+    [JsonPropertyName("p50_us")] public long P50Us { get; init; }
+    [JsonPropertyName("p99_us")] public long P99Us { get; init; }
+    [JsonPropertyName("mean_us")] public double MeanUs { get; init; }
+    [JsonPropertyName("images_per_second")] public double ImagesPerSecond { get; init; }
+}
+
+public static class OrtBaseline
+{
+    /// <summary>
+    /// Times <paramref name="runs"/> calls of <paramref name="batchSize"/> images taken in turn from the data, after a
+    /// warm-up, with the session options the service uses by default (full graph optimization).
+    /// </summary>
+    public static BaselineResult Measure(string modelPath, ImageDataset data, int batchSize, int runs, int intraOpThreads = 0)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (intraOpThreads > 0)
+            options.IntraOpNumThreads = intraOpThreads;
+        using var session = new InferenceSession(modelPath, options);
+        using var runOptions = new RunOptions();
+        var size = data.Shape.Size;
+        var input = new float[batchSize * size];
+        long[] shape = [batchSize, data.Shape.Channels, data.Shape.Height, data.Shape.Width];
+        string[] inputNames = [OnnxModelContract.InputName];
+        string[] outputNames = [OnnxModelContract.OutputName];
+        var histogram = new LongHistogram(1, 60_000_000, 3);
+        var warmup = Math.Max(10, runs / 10);
+        double totalSeconds = 0;
+        for (var r = -warmup; r < runs; r++)
+        {
+            for (var b = 0; b < batchSize; b++)
+            {
+                var index = (int)(((long)Math.Max(r, 0) * batchSize + b) % data.Count);
+                data.ToFloats(index, 1).CopyTo(input, b * size);
+            }
+            using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+            var start = Stopwatch.GetTimestamp();
+            using var outputs = session.Run(runOptions, inputNames, [value], outputNames);
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            if (r < 0)
+                continue;
+            histogram.RecordValue(Math.Max(1, (long)elapsed.TotalMicroseconds));
+            totalSeconds += elapsed.TotalSeconds;
+        }
+        return new BaselineResult
+        {
+            Model = modelPath,
+            BatchSize = batchSize,
+            P50Us = histogram.GetValueAtPercentile(50),
+            P99Us = histogram.GetValueAtPercentile(99),
+            MeanUs = histogram.GetMean(),
+            ImagesPerSecond = totalSeconds > 0 ? runs * batchSize / totalSeconds : 0,
+        };
+    }
+
+    /// <summary>The live (highest-version) model file of a role in a model repository.</summary>
+    public static string? FindModel(string repository, string name, string role)
+    {
+        var roleDir = Path.Combine(repository, name, role);
+        if (!Directory.Exists(roleDir))
+            return null;
+        return Directory.GetDirectories(roleDir)
+            .Select(d => (Dir: d, Ok: long.TryParse(Path.GetFileName(d), out var v), Version: v))
+            .Where(x => x.Ok && File.Exists(Path.Combine(x.Dir, "model.onnx")))
+            .OrderByDescending(x => x.Version)
+            .Select(x => Path.Combine(x.Dir, "model.onnx"))
+            .FirstOrDefault();
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace LoadTest.Cli;
+
+public static class LoadTestCli
+{
+    public static RootCommand Create() => new("Load generator and client for the inference service")
+    {
+        RunCommand.Create(),
+        BaselineCommand.Create(),
+        ClassifyCommand.Create(),
+    };
+}

@@ -1,0 +1,3 @@
+using LoadTest.Cli;
+
+return await LoadTestCli.Create().Parse(args).InvokeAsync();
