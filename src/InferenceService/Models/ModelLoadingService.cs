@@ -1,3 +1,4 @@
+using Microsoft.ML.OnnxRuntime;
 using Serving.Contracts.Models;
 
 namespace InferenceService.Models;
@@ -42,7 +43,7 @@ public sealed class ModelLoadingService(
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
-        catch (Exception e) when (e is InvalidModelException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidModelException or OnnxRuntimeException or IOException or UnauthorizedAccessException)
         {
             logger.LogCritical("Cannot serve the models in {Path}: {Reason}", repository.Root, e.Message);
             Environment.ExitCode = 1;

@@ -15,9 +15,10 @@ public sealed record ServedModel
     public required double Threshold { get; init; }
     public required double StudentTemperature { get; init; }
     public required double TeacherTemperature { get; init; }
+    /// <summary>Null on a teacher-only replica.</summary>
     public DynamicBatcher? Student { get; init; }
 
-    /// <summary>Null when the teacher is remote (or on a cascade-less teacher replica, the student is null).</summary>
+    /// <summary>Null when the teacher runs on a remote replica (<c>Teacher:Endpoint</c>).</summary>
     public DynamicBatcher? Teacher { get; init; }
 
     public int Classes => Labels.Count;

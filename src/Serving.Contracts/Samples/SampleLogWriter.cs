@@ -11,6 +11,7 @@ public sealed class SampleLogWriter : IDisposable
 {
     private readonly SampleLogOptions options;
     private readonly MemoryStream scratch = new();
+    private readonly FileStream writerLock;
     private FileStream? segment;
     private long segmentIndex;
     private bool segmentHasRecords;
@@ -20,13 +21,22 @@ public sealed class SampleLogWriter : IDisposable
     {
         this.options = options;
         Directory.CreateDirectory(options.Directory);
-        var existing = SampleSegments.List(options.Directory);
-        if (existing.Count > 0)
+        writerLock = AcquireWriterLock(options.Directory);
+        try
         {
-            RepairedBytes = RepairTail(existing[^1].Path);
-            segmentIndex = existing[^1].Index;
+            var existing = SampleSegments.List(options.Directory);
+            if (existing.Count > 0)
+            {
+                RepairedBytes = RepairTail(existing[^1].Path);
+                segmentIndex = existing[^1].Index;
+            }
+            OpenNextSegment();
         }
-        OpenNextSegment();
+        catch
+        {
+            writerLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Bytes cut from the newest segment on open because its last record was torn or damaged.</summary>
@@ -76,6 +86,24 @@ public sealed class SampleLogWriter : IDisposable
         // A segment that never received a record would only be a header: leave no clutter behind restarts.
         if (!segmentHasRecords)
             File.Delete(path);
+        writerLock.Dispose();
+    }
+
+    /// <summary>
+    /// One writer per directory: two replicas appending to the same segments would interleave frames. The lock is an
+    /// exclusive open of a marker file (an advisory lock on Unix), released by the OS if the process dies.
+    /// </summary>
+    private static FileStream AcquireWriterLock(string directory)
+    {
+        var path = Path.Combine(directory, "writer.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"sample log '{directory}' is already open by another writer; give each replica its own directory", e);
+        }
     }
 
     private void Rotate()

@@ -40,6 +40,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             ["Batching:MaxBatchSize"] = "8",
             ["OnnxRuntime:IntraOpThreads"] = "1",
             ["OnnxRuntime:WarmupRuns"] = "1",
+            // The machine may be busy (training runs beside the tests): routing tests must not turn into timeout tests.
+            ["Teacher:TimeoutMilliseconds"] = "10000",
         };
         if (grpcPort is { } port)
         {

@@ -149,4 +149,14 @@ public sealed class SampleLogTests : IDisposable
         Assert.Equal(2000, accepted + log.Dropped);
         Assert.Equal(accepted, log.Written);
     }
+
+    [Fact]
+    public async Task Open_DirectoryAlreadyOpenByAnotherWriter_ThrowsClearError()
+    {
+        await using var first = new SampleLog(SampleRecords.Options(directory.Path));
+
+        var error = Assert.Throws<IOException>(() => new SampleLog(SampleRecords.Options(directory.Path)));
+
+        Assert.Contains("already open by another writer", error.Message);
+    }
 }
