@@ -15,4 +15,7 @@ public static class MetadataKeys
     public const string Teachers = "teachers";
     public const string CreatedUtc = "created_utc";
     public const string Precision = "precision";
+
+    /// <summary>How an int8 model was quantized (JSON: format, schemes, calibration method and images).</summary>
+    public const string Quantization = "quantization";
 }
