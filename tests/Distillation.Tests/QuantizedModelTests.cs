@@ -108,7 +108,7 @@ public sealed class QuantizedModelTests
     }
 
     [Fact]
-    public void Quantize_ResNet18Preset224_RunsAndPredictsLikeFp32()
+    public void Quantize_ResNet18Preset224_RunsAndTracksFp32Logits()
     {
         using var dir = new TempDirectory();
         var (fp32Path, spec) = RandomModel(dir, "resnet18", 3, 224);
@@ -121,11 +121,41 @@ public sealed class QuantizedModelTests
 
         using var fp32 = new OnnxClassifier(fp32Path);
         using var int8 = new OnnxClassifier(int8Path);
-        var inputs = Images(12);
-        var agreement = ModelComparison.PredictionAgreement(fp32.Logits(inputs, 12), int8.Logits(inputs, 12), 10);
+        const int count = 16;
+        var inputs = Images(count);
+        var reference = fp32.Logits(inputs, count);
+        var quantized = int8.Logits(inputs, count);
 
-        Assert.True(agreement >= 11 / 12.0, $"ResNet-18 int8 vs fp32 agreement {agreement:P1} on random inputs");
+        // The target (>= 98% same predictions) is easy here: an untrained ResNet maps random inputs to
+        // nearly the same logits, so one class wins everywhere. The input-dependent part (each row minus the batch
+        // mean) is the real test: int8 must reproduce its direction.
+        Assert.True(ModelComparison.PredictionAgreement(reference, quantized, 10) >= 0.98, "int8 vs fp32 top-1 parity");
+        var cosine = CenteredCosine(reference, quantized, count, 10);
+        Assert.True(cosine >= 0.9, $"cosine of batch-centered logits {cosine:F3}");
         Assert.True(new FileInfo(int8Path).Length * 3 <= new FileInfo(fp32Path).Length, "int8 weights should take under a third of the fp32 file");
+    }
+
+    private static double CenteredCosine(float[] a, float[] b, int rows, int classes)
+    {
+        double dot = 0, normA = 0, normB = 0;
+        for (var k = 0; k < classes; k++)
+        {
+            double meanA = 0, meanB = 0;
+            for (var i = 0; i < rows; i++)
+            {
+                meanA += a[i * classes + k] / (double)rows;
+                meanB += b[i * classes + k] / (double)rows;
+            }
+            for (var i = 0; i < rows; i++)
+            {
+                var x = a[i * classes + k] - meanA;
+                var y = b[i * classes + k] - meanB;
+                dot += x * y;
+                normA += x * x;
+                normB += y * y;
+            }
+        }
+        return dot / Math.Sqrt(normA * normB);
     }
 
     private static (string Path, ArchitectureSpec Spec) RandomModel(TempDirectory dir, string preset, int channels, int size)

@@ -41,6 +41,8 @@ public sealed record OrtKernelReport(IReadOnlyDictionary<string, int> OpCounts)
             {
                 GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
                 OptimizedModelFilePath = optimized,
+                // ORT warns that a fully optimized graph is hardware specific; this file is only read back here.
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
             })
             using (new InferenceSession(modelPath, options))
             {
