@@ -64,6 +64,8 @@ public static class Extensions
             TeacherGuard.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<TeacherOptions>>().Value));
         services.AddSingleton<TeacherGuard>();
         services.AddSingleton<ShadowTraffic>();
+        // Registered after the capture: stopped (drained) before it, in reverse order.
+        services.AddHostedService(sp => sp.GetRequiredService<ShadowTraffic>());
         services.AddSingleton<CascadeRouter>();
 
         services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>());

@@ -8,15 +8,17 @@ using Serving.Contracts.Samples;
 namespace InferenceService.Capture;
 
 /// <summary>
-/// Feeds hard cases to the sample log. Opened at start-up (repairing a torn tail), closed when the container is
-/// disposed, which is after Kestrel has drained in-flight requests: every answered request's sample is flushed.
+/// Feeds hard cases to the sample log. Opened at start-up (repairing a torn tail) and closed in
+/// <see cref="StoppedAsync"/>: the host calls it after every hosted service has stopped, Kestrel included, so
+/// in-flight requests have drained and every answered request's sample is flushed before the process exits.
+/// (Container disposal would be too late: it is not awaited by every host, e.g. the test host.)
 /// </summary>
 public sealed class HardCaseCapture(
     IOptions<CaptureOptions> options,
     IOptions<ServingOptions> servingOptions,
     IHostEnvironment environment,
     ServingMetrics metrics,
-    ILogger<HardCaseCapture> logger) : IHostedService, IAsyncDisposable
+    ILogger<HardCaseCapture> logger) : IHostedLifecycleService, IAsyncDisposable
 {
     private SampleLog? log;
 
@@ -52,6 +54,14 @@ public sealed class HardCaseCapture(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken) => await CloseAsync().ConfigureAwait(false);
+
     public void Capture(ServedModel model, SampleReason reason, float[] pixels, Prediction student, Prediction teacher, string requestId)
     {
         if (log is null)
@@ -76,12 +86,16 @@ public sealed class HardCaseCapture(
         activity?.SetTag("serving.capture.dropped", !accepted);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Closes the log if the host never stopped (start-up failed part way).</summary>
+    public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
+
+    private async Task CloseAsync()
     {
-        if (log is null)
+        // Samples offered after this point are counted as dropped by the completed queue.
+        var current = log;
+        if (current is null || Interlocked.CompareExchange(ref log, null, current) != current)
             return;
-        await log.DisposeAsync().ConfigureAwait(false);
-        logger.LogInformation("Sample log flushed: {Written} written, {Dropped} dropped", log.Written, log.Dropped);
-        log = null;
+        await current.DisposeAsync().ConfigureAwait(false);
+        logger.LogInformation("Sample log flushed: {Written} written, {Dropped} dropped", current.Written, current.Dropped);
     }
 }

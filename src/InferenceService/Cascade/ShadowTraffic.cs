@@ -10,13 +10,14 @@ namespace InferenceService.Cascade;
 
 /// <summary>
 /// Sends a sample of confident requests to the teacher as well, after the student has answered, to measure agreement
-/// on traffic the cascade never checks. Bounded in flight; drained (not abandoned) on shutdown.
+/// on traffic the cascade never checks. Bounded in flight; drained (not abandoned) on shutdown, before the sample log
+/// closes (hosted lifecycle services stop in reverse registration order).
 /// </summary>
 public sealed class ShadowTraffic(
     TeacherGuard teacher,
     HardCaseCapture capture,
     ServingMetrics metrics,
-    IOptions<CaptureOptions> options) : IAsyncDisposable
+    IOptions<CaptureOptions> options) : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
     private readonly CancellationTokenSource stopping = new();
@@ -36,22 +37,45 @@ public sealed class ShadowTraffic(
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StoppedAsync(CancellationToken cancellationToken) => await DrainAsync().ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync() => await DrainAsync().ConfigureAwait(false);
+
+    private async Task DrainAsync()
     {
+        if (stopping.IsCancellationRequested)
+            return;
         try
         {
             await Task.WhenAll(inFlight.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            await stopping.CancelAsync().ConfigureAwait(false);
         }
-        stopping.Dispose();
+        await stopping.CancelAsync().ConfigureAwait(false);
     }
 
     private async Task RunAsync(ClassifyCommand command, float[] pixels, Prediction student)
     {
-        var (answer, _) = await teacher.TryClassifyAsync(command.Model, pixels, command.RequestId, stopping.Token).ConfigureAwait(false);
+        Prediction? answer;
+        try
+        {
+            (answer, _) = await teacher.TryClassifyAsync(command.Model, pixels, command.RequestId, stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return; // shutting down and the teacher was too slow: this sample is given up
+        }
         if (answer is null)
             return;
         metrics.Agreement(command.Model.Name, answer.Index == student.Index);

@@ -2,13 +2,6 @@ using System.ComponentModel.DataAnnotations;
 
 namespace InferenceService.Configuration;
 
-public enum ExecutionProvider
-{
-    Cpu,
-    Cuda,
-    TensorRT,
-}
-
 public sealed class OnnxRuntimeOptions
 {
     public const string SectionName = "OnnxRuntime";

@@ -10,5 +10,3 @@ public sealed record ModelVersions(string Name, IReadOnlyDictionary<ModelRole, I
     public IReadOnlyList<string> Available(ModelRole role) =>
         Roles.TryGetValue(role, out var files) ? files.Select(f => f.Version).ToArray() : [];
 }
-
-public sealed record ModelFile(string Version, string Path);

@@ -68,21 +68,34 @@ public sealed class SampleLog : IAsyncDisposable
     {
         var reader = queue.Reader;
         var lastSync = DateTime.UtcNow;
+        var syncDue = new CancellationTokenSource();
         while (true)
         {
             bool more;
             if (writer.HasUnsyncedData)
             {
-                var wait = reader.WaitToReadAsync().AsTask();
                 var due = fsyncInterval - (DateTime.UtcNow - lastSync);
-                if (due > TimeSpan.Zero && await Task.WhenAny(wait, Task.Delay(due)).ConfigureAwait(false) != wait)
+                if (due <= TimeSpan.Zero)
                 {
                     Sync(ref lastSync);
                     continue;
                 }
-                if (due <= TimeSpan.Zero)
+                // Wait for records, but no longer than the next fsync is due (one reusable timer, no allocations).
+                if (!syncDue.TryReset())
+                {
+                    syncDue.Dispose();
+                    syncDue = new CancellationTokenSource();
+                }
+                syncDue.CancelAfter(due);
+                try
+                {
+                    more = await reader.WaitToReadAsync(syncDue.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
                     Sync(ref lastSync);
-                more = await wait.ConfigureAwait(false);
+                    continue;
+                }
             }
             else
             {
@@ -104,9 +117,8 @@ public sealed class SampleLog : IAsyncDisposable
                 }
             }
             writer.Flush(durable: false);
-            if (DateTime.UtcNow - lastSync >= fsyncInterval)
-                Sync(ref lastSync);
         }
+        syncDue.Dispose();
         Sync(ref lastSync);
     }
 

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace InferenceService.Tests.Infrastructure;
 
 /// <summary>Paths relative to the repository root (found from the test binaries), never copied into the repo.</summary>
@@ -11,6 +13,10 @@ public static class RepositoryPaths
 
     private static string FindRoot()
     {
+        var recorded = typeof(RepositoryPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        if (recorded is not null && File.Exists(Path.Combine(recorded, "Serving.sln")))
+            return recorded;
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Serving.sln")))

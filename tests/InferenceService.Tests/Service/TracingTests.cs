@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using InferenceService.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
+
+namespace InferenceService.Tests.Service;
+
+[Collection(ServingCollection.Name)]
+public sealed class TracingTests
+{
+    [Fact]
+    public async Task Classify_UnsureInput_TraceHasStudentTeacherAndCaptureSpansUnderTheRequest()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        var spans = new List<Activity>();
+        await using var service = await new ServiceFactory(models.Root, samples.Path,
+            configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans))).StartAsync();
+
+        await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
+        service.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        var request = Assert.Single(spans, s => s.DisplayName.Contains("Classify", StringComparison.Ordinal));
+        var ours = spans.Where(s => s.Source.Name == "Serving.Inference").ToList();
+        Assert.Equal(["capture", "student inference", "teacher call"], ours.Select(s => s.DisplayName).Order());
+        Assert.All(ours, s => Assert.Equal(request.TraceId, s.TraceId));
+        Assert.Equal("Teacher", request.GetTagItem("serving.served_by"));
+    }
+}
