@@ -26,18 +26,16 @@ public sealed class LoadDriver(ConnectionPool pool, RequestSet inputs)
         var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var inFlight = new HashSet<Task>();
         long sent = 0;
-        while (!cancellation.IsCancellationRequested)
+        var scheduled = (long)Math.Ceiling((end - start) / intervalTicks);
+        while (!cancellation.IsCancellationRequested && sent < scheduled)
         {
             var now = Stopwatch.GetTimestamp();
-            if (now >= end)
-                break;
-            // Fire every request whose intended time has come; each one's latency counts from that time.
-            var due = (long)((now - start) / intervalTicks) + 1;
+            // Fire every request whose intended time has come (all of them once the window is over, so a late
+            // loop never sends fewer than scheduled); each one's latency counts from its intended time.
+            var due = now >= end ? scheduled : Math.Min(scheduled, (long)((now - start) / intervalTicks) + 1);
             for (; sent < due; sent++)
             {
                 var intended = start + (long)(sent * intervalTicks);
-                if (intended >= end)
-                    break;
                 inFlight.Add(CallAsync(requests, sent, intended, profile.Deadline, recorder));
             }
             if (inFlight.Count > 4096)

@@ -1,0 +1,87 @@
+using Grpc.Core;
+using LoadTest.Workload;
+using Serving.Datasets;
+
+namespace LoadTest.Tests;
+
+public sealed class LoadDriverTests
+{
+    private static readonly RequestSet Inputs = RequestSet.FromDataset(
+        new ImageDataset(new byte[4 * 4 * 3], [0, 1, 0], new ImageShape(1, 4, 4), ["a", "b"], "tiny"), InputKind.Tensor, "");
+
+    [Fact]
+    public async Task OpenLoop_FixedRate_SendsOnScheduleAndCountsAccuracy()
+    {
+        await using var server = await FakeServer.StartAsync();
+        using var pool = new ConnectionPool(server.Target, 2);
+        var recorder = new ScenarioRecorder();
+        var profile = new LoadProfile(Rate: 100, Concurrency: null, 2, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+
+        await new LoadDriver(pool, Inputs).RunAsync(Scenario.Student, profile, profile.Duration, recorder, CancellationToken.None);
+        var result = recorder.Snapshot("student", "open", 1);
+
+        Assert.Equal(100, result.Requests);
+        Assert.Equal(0, result.Errors);
+        // Labels cycle 0, 1, 0 and the fake always answers 0.
+        Assert.InRange(result.Accuracy, 0.6, 0.7);
+        Assert.Equal(0, result.TeacherShare);
+    }
+
+    [Fact]
+    public async Task OpenLoop_ServiceStalls_LatencyIncludesQueueingBehindTheStall()
+    {
+        await using var server = await FakeServer.StartAsync();
+        // One connection; calls 20..29 (at 100/s, the second 200 ms) each take 300 ms. Open loop keeps sending
+        // on schedule, and every request measures from its intended send time.
+        var stallStart = DateTime.UtcNow.AddMilliseconds(200);
+        server.Service.Delay = _ =>
+        {
+            var now = DateTime.UtcNow;
+            return now >= stallStart && now < stallStart.AddMilliseconds(100) ? TimeSpan.FromMilliseconds(300) : TimeSpan.Zero;
+        };
+        using var pool = new ConnectionPool(server.Target, 1);
+        var recorder = new ScenarioRecorder();
+        var profile = new LoadProfile(Rate: 100, null, 1, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+
+        await new LoadDriver(pool, Inputs).RunAsync(Scenario.Cascade, profile, profile.Duration, recorder, CancellationToken.None);
+        var result = recorder.Snapshot("cascade", "open", 1);
+
+        Assert.True(result.MaxUs >= 250_000, $"max {result.MaxUs} µs must include the 300 ms stall");
+        Assert.True(result.P90Us >= 200_000 || result.P99Us >= 250_000, $"the stalled calls are in the tail: p90 {result.P90Us} p99 {result.P99Us}");
+        Assert.True(result.P50Us < 100_000, $"p50 {result.P50Us} µs: most calls were fast");
+    }
+
+    [Fact]
+    public async Task ClosedLoop_Errors_AreCountedByStatusAndTeacherShareMeasured()
+    {
+        await using var server = await FakeServer.StartAsync();
+        var calls = 0;
+        server.Service.Fail = _ => Interlocked.Increment(ref calls) % 3 == 0 ? StatusCode.ResourceExhausted : null;
+        using var pool = new ConnectionPool(server.Target, 1);
+        var recorder = new ScenarioRecorder();
+        var profile = new LoadProfile(null, Concurrency: 4, 1, TimeSpan.FromSeconds(1), TimeSpan.Zero, TimeSpan.FromSeconds(10));
+
+        await new LoadDriver(pool, Inputs).RunAsync(Scenario.Teacher, profile, profile.Duration, recorder, CancellationToken.None);
+        var result = recorder.Snapshot("teacher", "closed", 0.5);
+
+        Assert.True(result.Requests >= 3, $"{result.Requests} calls");
+        Assert.True(result.Errors > 0);
+        Assert.Equal(result.Requests, server.Service.Calls);
+        Assert.Equal(result.Errors, result.ErrorsByStatus["ResourceExhausted"]);
+        Assert.Equal(1.0, result.TeacherShare);
+    }
+
+    [Fact]
+    public async Task Run_Cancelled_StopsPromptly()
+    {
+        await using var server = await FakeServer.StartAsync();
+        using var pool = new ConnectionPool(server.Target, 1);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var profile = new LoadProfile(Rate: 50, null, 1, TimeSpan.FromSeconds(30), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await new LoadDriver(pool, Inputs).RunAsync(Scenario.Student, profile, profile.Duration, new ScenarioRecorder(), cancel.Token);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+    }
+}
