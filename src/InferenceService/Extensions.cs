@@ -8,7 +8,6 @@ using InferenceService.Models;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Options;
 using Polly;
-using Serving.V1;
 
 namespace InferenceService;
 
@@ -57,7 +56,7 @@ public static class Extensions
             var teacher = sp.GetRequiredService<IOptions<TeacherOptions>>().Value;
             var role = sp.GetRequiredService<IOptions<ServingOptions>>().Value.Role;
             return role == ServingRole.Cascade && teacher.IsRemote
-                ? new RemoteTeacher(new Classifier.ClassifierClient(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>())))
+                ? new RemoteTeacher(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>()))
                 : new EmbeddedTeacher();
         });
         services.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, context) =>

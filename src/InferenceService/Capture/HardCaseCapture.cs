@@ -20,7 +20,9 @@ public sealed class HardCaseCapture(
     ServingMetrics metrics,
     ILogger<HardCaseCapture> logger) : IHostedLifecycleService, IAsyncDisposable
 {
+    private readonly Lock gate = new();
     private SampleLog? log;
+    private Task? closing;
 
     public string Directory => Path.GetFullPath(options.Value.Directory, environment.ContentRootPath);
 
@@ -43,10 +45,10 @@ public sealed class HardCaseCapture(
         log.WriteFailed += e => logger.LogError(e, "Writing to the sample log {Directory} failed", Directory);
         if (log.RepairedBytes > 0)
             logger.LogWarning("Sample log {Directory}: cut a torn tail of {Bytes} bytes left by an unclean stop", Directory, log.RepairedBytes);
-        var current = log;
-        metrics.Meter.CreateObservableCounter("serving.capture.written", () => current.Written, "{sample}", "Samples written to the sample log");
-        metrics.Meter.CreateObservableCounter("serving.capture.dropped", () => current.Dropped, "{sample}", "Samples dropped because the queue was full");
-        metrics.Meter.CreateObservableCounter("serving.capture.segments_removed", () => current.SegmentsRemoved, "{segment}",
+        var opened = log;
+        metrics.Meter.CreateObservableCounter("serving.capture.written", () => opened.Written, "{sample}", "Samples written to the sample log");
+        metrics.Meter.CreateObservableCounter("serving.capture.dropped", () => opened.Dropped, "{sample}", "Samples dropped because the queue was full");
+        metrics.Meter.CreateObservableCounter("serving.capture.segments_removed", () => opened.SegmentsRemoved, "{segment}",
             "Oldest segments removed by the size cap");
         logger.LogInformation("Capturing hard cases to {Directory}", Directory);
         return Task.CompletedTask;
@@ -64,11 +66,12 @@ public sealed class HardCaseCapture(
 
     public void Capture(ServedModel model, SampleReason reason, float[] pixels, Prediction student, Prediction teacher, string requestId)
     {
-        if (log is null)
+        var current = log;
+        if (current is null)
             return;
         using var activity = ServingTelemetry.Source.StartActivity("capture");
         activity?.SetTag("serving.capture.reason", reason.ToString());
-        var accepted = log.TryAppend(new SampleRecord
+        var accepted = current.TryAppend(new SampleRecord
         {
             Timestamp = DateTimeOffset.UtcNow,
             RequestId = requestId,
@@ -89,13 +92,24 @@ public sealed class HardCaseCapture(
     /// <summary>Closes the log if the host never stopped (start-up failed part way).</summary>
     public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
 
-    private async Task CloseAsync()
+    /// <summary>
+    /// Closes once; every caller awaits the same close. The host may stop twice at once (the test host stops it while
+    /// <c>Run</c> in Program stops it too), and a second caller must not return before the log is flushed.
+    /// </summary>
+    private Task CloseAsync()
     {
-        // Samples offered after this point are counted as dropped by the completed queue.
+        lock (gate)
+            return closing ??= CloseOnceAsync();
+    }
+
+    private async Task CloseOnceAsync()
+    {
         var current = log;
-        if (current is null || Interlocked.CompareExchange(ref log, null, current) != current)
+        if (current is null)
             return;
+        // Samples offered from here on are counted as dropped by the completed queue.
         await current.DisposeAsync().ConfigureAwait(false);
+        log = null;
         logger.LogInformation("Sample log flushed: {Written} written, {Dropped} dropped", current.Written, current.Dropped);
     }
 }

@@ -1,3 +1,4 @@
+using Grpc.Net.Client;
 using InferenceService.Inference;
 using InferenceService.Models;
 using Serving.V1;
@@ -9,9 +10,13 @@ namespace InferenceService.Cascade;
 /// A teacher-only replica of this service reached over gRPC: many CPU cascade replicas share a few (GPU) teacher
 /// replicas. It is asked for every class's probability so captured samples hold the full distribution.
 /// </summary>
-public sealed class RemoteTeacher(Classifier.ClassifierClient client) : ITeacher
+public sealed class RemoteTeacher(GrpcChannel channel) : ITeacher, IDisposable
 {
+    private readonly Classifier.ClassifierClient client = new(channel);
+
     public bool IsRemote => true;
+
+    public void Dispose() => channel.Dispose();
 
     public async ValueTask<Prediction> ClassifyAsync(ServedModel model, ReadOnlyMemory<float> pixels, string requestId,
         CancellationToken cancellationToken)

@@ -21,6 +21,8 @@ public sealed class ShadowTraffic(
 {
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
     private readonly CancellationTokenSource stopping = new();
+    private readonly Lock gate = new();
+    private Task? draining;
 
     public void MaybeSample(ClassifyCommand command, Prediction student)
     {
@@ -51,10 +53,15 @@ public sealed class ShadowTraffic(
 
     public async ValueTask DisposeAsync() => await DrainAsync().ConfigureAwait(false);
 
-    private async Task DrainAsync()
+    /// <summary>Drains once; a second caller (the host can stop twice at once) awaits the same drain.</summary>
+    private Task DrainAsync()
     {
-        if (stopping.IsCancellationRequested)
-            return;
+        lock (gate)
+            return draining ??= DrainOnceAsync();
+    }
+
+    private async Task DrainOnceAsync()
+    {
         try
         {
             await Task.WhenAll(inFlight.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
