@@ -25,6 +25,14 @@ public sealed record ImageDataset(byte[] Pixels, int[] Labels, ImageShape Shape,
         return this with { Pixels = pixels, Labels = labels };
     }
 
+    /// <summary>This dataset followed by <paramref name="other"/> (same shape and classes).</summary>
+    public ImageDataset Concat(ImageDataset other)
+    {
+        if (other.Shape != Shape || other.ClassCount != ClassCount)
+            throw new ArgumentException($"cannot join {Shape} x {ClassCount} classes with {other.Shape} x {other.ClassCount} classes");
+        return this with { Pixels = [.. Pixels, .. other.Pixels], Labels = [.. Labels, .. other.Labels] };
+    }
+
     /// <summary>Images <c>[start, start + count)</c> as floats in [0, 1], NCHW.</summary>
     public float[] ToFloats(int start, int count)
     {

@@ -66,16 +66,16 @@ internal static class CommonOptions
 }
 
 /// <summary>The training options (<see cref="TrainingOptions"/>) as command-line options.</summary>
-internal sealed class TrainingOptionSet
+internal sealed class TrainingOptionSet(int defaultEpochs = 30, double defaultSgdRate = 0.1, double defaultWarmup = 1.0)
 {
-    public Option<int> Epochs { get; } = new("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 30 };
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => defaultEpochs };
     public Option<int> BatchSize { get; } = new("--batch-size") { Description = "Mini-batch size", DefaultValueFactory = _ => 128 };
     public Option<OptimizerKind> Optimizer { get; } = new("--optimizer") { Description = "sgd (momentum, Nesterov) or adamw; both with warm-up and a cosine schedule", DefaultValueFactory = _ => OptimizerKind.Sgd };
-    public Option<double?> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (default 0.1 for SGD, 0.002 for AdamW)" };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = $"Peak learning rate (default {defaultSgdRate} for SGD, 0.002 for AdamW)" };
     public Option<double> Momentum { get; } = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => 0.9 };
     public Option<double?> WeightDecay { get; } = new("--weight-decay") { Description = "Weight decay (default 5e-4 for SGD, 0.05 for AdamW)" };
     public Option<double> LabelSmoothing { get; } = new("--label-smoothing") { Description = "Label smoothing of the hard-label loss", DefaultValueFactory = _ => 0.0 };
-    public Option<double> Warmup { get; } = new("--warmup-epochs") { Description = "Linear learning-rate warm-up, in epochs", DefaultValueFactory = _ => 1.0 };
+    public Option<double> Warmup { get; } = new("--warmup-epochs") { Description = "Linear learning-rate warm-up, in epochs", DefaultValueFactory = _ => defaultWarmup };
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialization, shuffling and augmentation", DefaultValueFactory = _ => 1 };
     public Option<int> Padding { get; } = new("--augment-pad") { Description = "Random-crop padding in pixels (-1 = by image size, 0 = off)", DefaultValueFactory = _ => -1 };
     public Option<bool?> Flip { get; } = new("--flip") { Description = "Random horizontal flips (default: on unless the classes are digits)" };
@@ -92,7 +92,7 @@ internal sealed class TrainingOptionSet
             Epochs = parse.GetValue(Epochs),
             BatchSize = parse.GetValue(BatchSize),
             Optimizer = optimizer,
-            LearningRate = parse.GetValue(LearningRate) ?? (adam ? 0.002 : 0.1),
+            LearningRate = parse.GetValue(LearningRate) ?? (adam ? 0.002 : defaultSgdRate),
             Momentum = parse.GetValue(Momentum),
             WeightDecay = parse.GetValue(WeightDecay) ?? (adam ? 0.05 : 5e-4),
             LabelSmoothing = parse.GetValue(LabelSmoothing),

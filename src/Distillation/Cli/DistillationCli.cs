@@ -12,6 +12,7 @@ public static class DistillationCli
         ExportCommand.Create(),
         EvaluateCommand.Create(),
         CalibrateCommand.Create(),
+        RedistillCommand.Create(),
         QuantizeCommand.Create(),
         CompareCommand.Create(),
     };

@@ -15,7 +15,9 @@ namespace Distillation.Training;
 /// </summary>
 public sealed class Trainer(RunFolder run, ITrainingObserver observer)
 {
-    public RunState Train(RunManifest manifest, DatasetSplits data, TeacherEnsemble? teachers, bool resume, CancellationToken cancellation)
+    /// <param name="initialWeights">Weights to start from (fine-tuning a live student) instead of a fresh initialization.</param>
+    public RunState Train(RunManifest manifest, DatasetSplits data, TeacherEnsemble? teachers, bool resume, CancellationToken cancellation,
+        string? initialWeights = null)
     {
         var options = manifest.Training;
         options.Validate();
@@ -43,6 +45,8 @@ public sealed class Trainer(RunFolder run, ITrainingObserver observer)
         }
         else
         {
+            if (initialWeights is not null)
+                model.load(initialWeights);
             manifest.Save(run.Manifest);
         }
 

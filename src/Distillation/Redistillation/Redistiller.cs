@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using Distillation.Cli;
+using Distillation.Export;
+using Distillation.Inference;
+using Distillation.Training;
+using Serving.Contracts.Models;
+using Serving.Onnx;
+
+namespace Distillation.Redistillation;
+
+/// <summary>
+/// Turns captured hard cases into the next student version: fine-tunes the live student (or trains from scratch)
+/// on the captured inputs with the teachers' soft labels plus a replay of base training data, recalibrates on the
+/// base validation split, and writes a new version only when base test accuracy holds (within the allowed drop) and
+/// agreement with the teacher on held-out captured samples improves. A new version appears atomically (staged, then
+/// renamed into place), so a watching service never sees half of it.
+/// </summary>
+public sealed class Redistiller(ITrainingObserver observer)
+{
+    public const string FingerprintKey = "redistilled_from";
+    public const string PreviousVersionKey = "previous_version";
+
+    public RedistillationReport Run(RedistillationOptions options, CancellationToken cancellation)
+    {
+        var layout = new ModelRepositoryLayout(options.Repository, options.Name);
+        var liveVersion = layout.LiveVersion("student")
+            ?? throw new RedistillationRefusedException($"no student in {layout.RoleDirectory("student")}: nothing to redistill");
+        var liveDirectory = layout.VersionDirectory("student", liveVersion);
+        var livePath = layout.ModelPath("student", liveVersion);
+        var manifestPath = Path.Combine(liveDirectory, "model.json");
+        var weightsPath = Path.Combine(liveDirectory, "model.pt");
+        if (!File.Exists(manifestPath) || (!options.FromScratch && !File.Exists(weightsPath)))
+            throw new RedistillationRefusedException(
+                $"the live student v{liveVersion} has no TorchSharp checkpoint beside it (model.pt and model.json, written by 'export'); cannot continue training it");
+        var liveManifest = RunManifest.Load(manifestPath);
+        var liveMetadata = OnnxModelFile.ReadMetadata(livePath);
+
+        var baseData = DatasetLoader.Load(options.BaseData with
+        {
+            ValidationFraction = liveManifest.ValidationFraction,
+            SplitSeed = liveManifest.SplitSeed,
+        });
+        if (baseData.Train.Shape != liveManifest.Architecture.InputShape || baseData.Train.ClassCount != liveManifest.Architecture.Classes)
+            throw new ArgumentException($"the base dataset ({baseData.Train.Shape}, {baseData.Train.ClassCount} classes) does not match the student ({liveManifest.Architecture.InputShape}, {liveManifest.Architecture.Classes} classes)");
+
+        var captured = CapturedSamples.Load(options.SamplesDirectory, options.Name, baseData.Train.Shape, baseData.Train.ClassNames, options.HeldOutFraction);
+        if (captured.Count < options.MinSamples || captured.Train.Count == 0 || captured.HeldOut.Count == 0)
+            throw new RedistillationRefusedException(
+                $"too few captured samples: {captured.Count} usable ({captured.Train.Count} for training, {captured.HeldOut.Count} held out) of {captured.Read} read; at least {options.MinSamples} are needed");
+        if (liveMetadata.Extra.TryGetValue(FingerprintKey, out var done) && done == captured.Fingerprint)
+            throw new RedistillationRefusedException(
+                $"the live student v{liveVersion} was already redistilled from these {captured.Count} samples (fingerprint {captured.Fingerprint}); capture more traffic first");
+
+        // Training data: the captured cases plus a seeded replay of base training images.
+        var replayCount = (int)Math.Min(baseData.Train.Count, Math.Round(captured.Train.Count * options.ReplayRatio));
+        var replayIndices = Enumerable.Range(0, baseData.Train.Count).ToArray();
+        new Random(options.Training.Seed).Shuffle(replayIndices);
+        var training = captured.Train.Concat(baseData.Train.Subset(replayIndices[..replayCount]));
+        var splits = new DatasetSplits(training, baseData.Validation, baseData.Test);
+
+        var manifest = liveManifest with
+        {
+            Training = options.Training,
+            Distillation = new DistillationLoss(options.Alpha, options.Temperature, options.Training.LabelSmoothing),
+            Teachers = options.Teachers.Select(Path.GetFullPath).ToArray(),
+        };
+        var work = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), $"redistill-{options.Name}-{Guid.NewGuid():N}");
+        var clock = Stopwatch.StartNew();
+        string stagingDirectory;
+        using (var teachers = new TeacherEnsemble(options.Teachers, training.Shape, training.ClassCount))
+        {
+            var run = new RunFolder(work);
+            new Trainer(run, observer).Train(manifest, splits, teachers, resume: false, cancellation,
+                initialWeights: options.FromScratch ? null : weightsPath);
+            var nextVersion = layout.NextVersion("student");
+            // Staged inside the role folder (same filesystem, so the final rename is atomic); the service only
+            // loads integer-named folders, so it never sees the staging one.
+            stagingDirectory = Path.Combine(layout.RoleDirectory("student"), $".staging-{nextVersion}-{Guid.NewGuid():N}");
+            ModelExport.Export(manifest, run.BestWeights, Path.Combine(stagingDirectory, "model.onnx"), nextVersion.ToString(CultureInfo.InvariantCulture));
+        }
+        var trainingSeconds = clock.Elapsed.TotalSeconds;
+
+        try
+        {
+            var candidatePath = Path.Combine(stagingDirectory, "model.onnx");
+            var nextVersion = layout.NextVersion("student");
+            using var teacher = new OnnxClassifier(options.Teachers[0]);
+
+            // Recalibrate the candidate on base validation, towards the same kind of target as the live one.
+            using (var candidateForCalibration = new OnnxClassifier(candidatePath))
+            {
+                var calibration = CalibrateCommand.Calibrate(candidateForCalibration.Logits(baseData.Validation), teacher.Logits(baseData.Validation),
+                    baseData.Validation.Labels, candidateForCalibration.Classes, 1.0, options.CalibrationTarget);
+                var threshold = calibration.Point?.Threshold ?? liveMetadata.CascadeThreshold ?? 0.9;
+                OnnxModelFile.UpdateMetadata(candidatePath, m => m with
+                {
+                    Temperature = calibration.Temperature,
+                    CascadeThreshold = threshold,
+                    Version = nextVersion.ToString(CultureInfo.InvariantCulture),
+                    Extra = new Dictionary<string, string>(m.Extra)
+                    {
+                        [FingerprintKey] = captured.Fingerprint,
+                        [PreviousVersionKey] = liveVersion.ToString(CultureInfo.InvariantCulture),
+                    },
+                });
+            }
+
+            var live = Measure(livePath, liveVersion, baseData, captured);
+            var candidate = Measure(candidatePath, nextVersion, baseData, captured);
+            var reasons = new List<string>();
+            var drop = live.BaseTestAccuracy - candidate.BaseTestAccuracy;
+            var accuracyHolds = drop <= options.MaxAccuracyDrop + 1e-12;
+            reasons.Add(accuracyHolds
+                ? $"base test accuracy holds: {candidate.BaseTestAccuracy:P2} vs {live.BaseTestAccuracy:P2} (allowed drop {options.MaxAccuracyDrop * 100:0.##} pp)"
+                : $"base test accuracy drops {drop * 100:F2} pp ({live.BaseTestAccuracy:P2} -> {candidate.BaseTestAccuracy:P2}), more than the allowed {options.MaxAccuracyDrop * 100:0.##} pp");
+            var agreementImproves = candidate.HeldOutAgreement > live.HeldOutAgreement;
+            reasons.Add(agreementImproves
+                ? $"agreement with the teacher on held-out captured samples improves: {live.HeldOutAgreement:P2} -> {candidate.HeldOutAgreement:P2}"
+                : $"agreement with the teacher on held-out captured samples does not improve: {live.HeldOutAgreement:P2} -> {candidate.HeldOutAgreement:P2}");
+            var accepted = accuracyHolds && agreementImproves;
+
+            long? written = null;
+            if (accepted)
+            {
+                var target = layout.VersionDirectory("student", nextVersion);
+                Directory.Move(stagingDirectory, target);
+                written = nextVersion;
+            }
+            var report = new RedistillationReport
+            {
+                Name = options.Name,
+                SamplesFingerprint = captured.Fingerprint,
+                CapturedTrain = captured.Train.Count,
+                CapturedHeldOut = captured.HeldOut.Count,
+                Replayed = replayCount,
+                Live = live,
+                Candidate = candidate,
+                Accepted = accepted,
+                Reasons = reasons,
+                WrittenVersion = written,
+                TrainingSeconds = trainingSeconds,
+            };
+            if (written is { } version)
+                report.Write(layout.VersionDirectory("student", version));
+            return report;
+        }
+        finally
+        {
+            if (Directory.Exists(stagingDirectory))
+                Directory.Delete(stagingDirectory, recursive: true);
+            if (options.WorkDirectory is null && Directory.Exists(work))
+                Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static VersionMetrics Measure(string path, long version, DatasetSplits baseData, CapturedSamples captured)
+    {
+        using var model = new OnnxClassifier(path);
+        var metadata = model.Metadata ?? throw new InvalidModelException($"{path} has no contract metadata");
+        var temperature = metadata.Temperature;
+        var threshold = metadata.CascadeThreshold ?? 0.9;
+        var k = model.Classes;
+
+        var test = Softmax.Rows(model.Logits(baseData.Test), k, temperature);
+        var correct = 0;
+        for (var i = 0; i < baseData.Test.Count; i++)
+        {
+            if (Softmax.ArgMax(test.AsSpan(i * k, k)) == baseData.Test.Labels[i])
+                correct++;
+        }
+
+        var heldOut = Softmax.Rows(model.Logits(captured.HeldOut), k, temperature);
+        int agree = 0, toTeacher = 0;
+        for (var i = 0; i < captured.HeldOut.Count; i++)
+        {
+            var row = heldOut.AsSpan(i * k, k);
+            var predicted = Softmax.ArgMax(row);
+            if (predicted == captured.HeldOut.Labels[i])
+                agree++;
+            if (row[predicted] < threshold)
+                toTeacher++;
+        }
+
+        var validation = Softmax.Rows(model.Logits(baseData.Validation), k, temperature);
+        var validationToTeacher = 0;
+        for (var i = 0; i < baseData.Validation.Count; i++)
+        {
+            var row = validation.AsSpan(i * k, k);
+            if (row[Softmax.ArgMax(row)] < threshold)
+                validationToTeacher++;
+        }
+
+        return new VersionMetrics(version,
+            (double)correct / Math.Max(1, baseData.Test.Count),
+            (double)agree / Math.Max(1, captured.HeldOut.Count),
+            (double)toTeacher / Math.Max(1, captured.HeldOut.Count),
+            (double)validationToTeacher / Math.Max(1, baseData.Validation.Count),
+            temperature, threshold);
+    }
+}
