@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Deployment.Tests.Infrastructure;
+
+/// <summary>
+/// The configuration keys the inference service reads, from its appsettings.json and its options classes
+/// (<c>SectionName</c> plus settable properties), read as text so the deployment tests need no build of the service.
+/// </summary>
+public sealed partial class ServiceConfiguration
+{
+    private readonly HashSet<string> keys = new(StringComparer.OrdinalIgnoreCase);
+    // Dictionary-valued settings (e.g. ModelRepository:Thresholds:<model>) take any child key.
+    private readonly HashSet<string> openSections = new(StringComparer.OrdinalIgnoreCase);
+
+    private ServiceConfiguration(string serviceDirectory)
+    {
+        using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(serviceDirectory, "appsettings.json")));
+        Settings = settings.RootElement.Clone();
+        Flatten(Settings, "");
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(serviceDirectory, "Configuration"), "*.cs"))
+        {
+            var source = File.ReadAllText(file);
+            if (SectionName().Match(source) is not { Success: true } section)
+                continue;
+            foreach (Match property in SettableProperty().Matches(source))
+            {
+                var key = $"{section.Groups[1].Value}:{property.Groups[2].Value}";
+                keys.Add(key);
+                if (property.Groups[1].Value.StartsWith("Dictionary<", StringComparison.Ordinal))
+                    openSections.Add(key);
+            }
+        }
+    }
+
+    public static ServiceConfiguration Instance { get; } = new(RepositoryPaths.Service);
+
+    public JsonElement Settings { get; }
+
+    /// <summary>Whether <paramref name="key"/> (colon-separated) is a setting the service reads.</summary>
+    public bool Knows(string key) =>
+        keys.Contains(key) || openSections.Any(open => key.StartsWith(open + ":", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The port of a Kestrel endpoint: from the environment given (Section__Key) if it sets it, else appsettings.json.</summary>
+    public int EndpointPort(string endpoint, IReadOnlyDictionary<string, string?> environment)
+    {
+        var url = environment.TryGetValue($"Kestrel__Endpoints__{endpoint}__Url", out var value) && value is not null
+            ? value
+            : Settings.GetProperty("Kestrel").GetProperty("Endpoints").GetProperty(endpoint).GetProperty("Url").GetString()!;
+        return PortOf(url);
+    }
+
+    public static int PortOf(string url)
+    {
+        var match = UrlPort().Match(url);
+        return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)
+            : throw new FormatException($"no port in '{url}'");
+    }
+
+    private void Flatten(JsonElement element, string prefix)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            keys.Add(prefix);
+            return;
+        }
+        if (prefix.Length > 0 && !element.EnumerateObject().Any())
+            openSections.Add(prefix);
+        foreach (var property in element.EnumerateObject())
+            Flatten(property.Value, prefix.Length == 0 ? property.Name : $"{prefix}:{property.Name}");
+    }
+
+    [GeneratedRegex("""const string SectionName = "(\w+)";""")]
+    private static partial Regex SectionName();
+
+    [GeneratedRegex(@"public ([\w<>?, ]+) (\w+) \{ get; set; \}")]
+    private static partial Regex SettableProperty();
+
+    [GeneratedRegex(@":(\d+)/?$")]
+    private static partial Regex UrlPort();
+}

@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Deployment.Tests.Infrastructure;
+
+namespace Deployment.Tests;
+
+/// <summary>Alert rules and the dashboard query only metrics the service exports, under their Prometheus names.</summary>
+public sealed partial class ObservabilityTests
+{
+    [Fact]
+    public void Queries_AlertRulesAndDashboard_UseExportedMetricNames()
+    {
+        var exported = ExportedMetricNames();
+        Assert.Contains("serving_request_duration_seconds_bucket", exported);
+        Assert.Contains("serving_agreement_total", exported);
+        foreach (var file in new[] { "prometheus-rules.yaml", "inference-service-dashboard.json" })
+        {
+            var text = File.ReadAllText(Path.Combine(RepositoryPaths.Observability, file));
+            var used = MetricReference().Matches(text).Select(m => m.Value).Distinct().ToList();
+            Assert.NotEmpty(used);
+            foreach (var name in used)
+                Assert.True(exported.Contains(name), $"{file} queries {name}, which the service does not export");
+        }
+    }
+
+    [Fact]
+    public void Dashboard_Panels_CoverTheIssuesSignals()
+    {
+        var json = File.ReadAllText(Path.Combine(RepositoryPaths.Observability, "inference-service-dashboard.json"));
+        using var dashboard = System.Text.Json.JsonDocument.Parse(json);
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray()).Select(t => t.GetProperty("expr").GetString()!).ToList();
+        Assert.Contains(queries, q => q.Contains("histogram_quantile(0.99", StringComparison.Ordinal) && q.Contains("by (served_by, le)", StringComparison.Ordinal));
+        foreach (var metric in new[] { "serving_fallbacks_total", "serving_agreement_total", "serving_degraded_total", "serving_batch_size", "serving_capture_dropped_total" })
+            Assert.Contains(queries, q => q.Contains(metric, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The instruments declared in the service's sources, named as OpenTelemetry's Prometheus exporter renders them:
+    /// dots become underscores, the unit "s" adds _seconds ({annotations} add nothing), counters end in _total and
+    /// histograms become _bucket, _sum and _count series.
+    /// </summary>
+    private static HashSet<string> ExportedMetricNames()
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(RepositoryPaths.Service, "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+                continue;
+            foreach (Match instrument in Instrument().Matches(File.ReadAllText(file)))
+            {
+                var name = instrument.Groups["name"].Value.Replace('.', '_') + (instrument.Groups["unit"].Value == "s" ? "_seconds" : "");
+                if (instrument.Groups["kind"].Value == "Histogram")
+                    names.UnionWith([name + "_bucket", name + "_sum", name + "_count"]);
+                else
+                    names.Add(name + "_total");
+            }
+        }
+        return names;
+    }
+
+    [GeneratedRegex(@"Create(?<kind>Histogram|Counter|ObservableCounter)(<\w+>)?\(""(?<name>[a-z_.]+)"",\s*(\(\) => [^,]+,\s*)?""(?<unit>[^""]*)""")]
+    private static partial Regex Instrument();
+
+    [GeneratedRegex(@"\bserving_[a-z_]+")]
+    private static partial Regex MetricReference();
+}
