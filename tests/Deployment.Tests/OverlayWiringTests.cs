@@ -66,6 +66,8 @@ public sealed class OverlayWiringTests
             {
                 if (name == "POD_NAME")
                     continue; // the downward API, used to give each replica its own sample log folder
+                if (name.StartsWith("OTEL_", StringComparison.Ordinal))
+                    continue; // read by the OpenTelemetry SDK (OTLP export switches on with OTEL_EXPORTER_OTLP_ENDPOINT)
                 Assert.True(name.Contains("__", StringComparison.Ordinal), $"{workload}: {name} is not a Section__Key setting");
                 Assert.True(Configuration.Knows(name.Replace("__", ":", StringComparison.Ordinal)),
                     $"{workload}: {name} is no setting of the service (appsettings.json, Configuration/*.cs)");
