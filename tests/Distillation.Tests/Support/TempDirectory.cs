@@ -1,7 +1,7 @@
 namespace Distillation.Tests.Support;
 
 /// <summary>A scratch folder removed when the test ends.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory() => Directory.CreateDirectory(Path);
 

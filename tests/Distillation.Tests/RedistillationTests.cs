@@ -1,0 +1,198 @@
+using Distillation.Architectures;
+using Distillation.Data;
+using Distillation.Calibration;
+using Distillation.Cli;
+using Distillation.Export;
+using Distillation.Inference;
+using Distillation.Redistillation;
+using Distillation.Tests.Support;
+using Distillation.Training;
+using Serving.Contracts.Models;
+using Serving.Contracts.Samples;
+using Serving.Onnx;
+
+namespace Distillation.Tests;
+
+/// <summary>
+/// A student that never saw enough of one class, the teacher's answers to traffic full of that class captured in a
+/// sample log, and <c>redistill</c> turning them into a better next version.
+/// </summary>
+[Collection(TorchCollection.Name)]
+public sealed class RedistillationTests : IClassFixture<RedistillationFixture>, IDisposable
+{
+    private const int WeakClass = RedistillationFixture.WeakClass;
+    private readonly TempDirectory dir;
+    private readonly string data;
+    private readonly string repository;
+    private readonly string teacherPath;
+
+    public RedistillationTests(RedistillationFixture fixture)
+    {
+        dir = fixture.CopyRepository(out repository);
+        data = fixture.Data;
+        teacherPath = Path.Combine(repository, "tiny", "teacher", "1", "model.onnx");
+    }
+
+    [Fact]
+    public void Run_CapturedHardCases_WritesBetterVersionOnce()
+    {
+        WriteSampleLog(dir.Combine("samples"), count: 300);
+        var options = Options(dir.Combine("samples"));
+
+        var report = new Redistiller(SilentObserver.Instance).Run(options, CancellationToken.None);
+
+        Assert.True(report.Accepted, string.Join("; ", report.Reasons));
+        Assert.Equal(2, report.WrittenVersion);
+        Assert.True(report.Candidate.HeldOutAgreement > report.Live.HeldOutAgreement);
+        Assert.True(report.Candidate.BaseTestAccuracy >= report.Live.BaseTestAccuracy - 0.002);
+        var v2 = Path.Combine(repository, "tiny", "student", "2");
+        Assert.True(File.Exists(Path.Combine(v2, "model.onnx")));
+        Assert.True(File.Exists(Path.Combine(v2, "model.pt")), "the new version keeps its checkpoint for the next round");
+        Assert.True(File.Exists(Path.Combine(v2, "redistill-report.md")));
+        var metadata = OnnxModelFile.ReadMetadata(Path.Combine(v2, "model.onnx"));
+        Assert.Equal("2", metadata.Version);
+        Assert.NotNull(metadata.CascadeThreshold);
+        Assert.Equal("1", metadata.Extra[Redistiller.PreviousVersionKey]);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(repository, "tiny", "student"), ".staging-*"));
+
+        // The same samples again: refused, and no third version.
+        var again = Assert.Throws<RedistillationRefusedException>(() => new Redistiller(SilentObserver.Instance).Run(options, CancellationToken.None));
+        Assert.Contains("already redistilled", again.Message);
+        Assert.False(Directory.Exists(Path.Combine(repository, "tiny", "student", "3")));
+    }
+
+    [Fact]
+    public void Run_TooFewSamples_RefusesAndWritesNothing()
+    {
+        WriteSampleLog(dir.Combine("few"), count: 20);
+
+        var error = Assert.Throws<RedistillationRefusedException>(() =>
+            new Redistiller(SilentObserver.Instance).Run(Options(dir.Combine("few")), CancellationToken.None));
+
+        Assert.Contains("too few captured samples", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(repository, "tiny", "student", "2")));
+    }
+
+    [Fact]
+    public void IsHeldOut_SameRequestId_SameSideEveryTime()
+    {
+        var ids = Enumerable.Range(0, 1000).Select(i => $"req-{i}").ToArray();
+        var first = ids.Select(id => CapturedSamples.IsHeldOut(id, 0.2)).ToArray();
+        Assert.Equal(first, ids.Select(id => CapturedSamples.IsHeldOut(id, 0.2)));
+        Assert.InRange(first.Count(x => x), 150, 250);
+    }
+
+    public void Dispose() => dir.Dispose();
+
+    private RedistillationOptions Options(string samples) => new()
+    {
+        SamplesDirectory = samples,
+        BaseData = new DatasetOptions(data),
+        Teachers = [teacherPath],
+        Repository = repository,
+        Name = "tiny",
+        Training = new TrainingOptions { Epochs = 4, BatchSize = 32, LearningRate = 0.02, WarmupEpochs = 0, Seed = 5 },
+        CalibrationTarget = new CascadeTarget(0.01, null),
+        MinSamples = 100,
+        MaxAccuracyDrop = 0.002,
+    };
+
+    /// <summary>Production-like traffic where the weak class is frequent, answered by the teacher.</summary>
+    private void WriteSampleLog(string directory, int count)
+    {
+        var traffic = SyntheticImages.Create(count * 2, seed: 9);
+        var picked = Enumerable.Range(0, traffic.Count).Where(i => traffic.Labels[i] == WeakClass || i % 4 == 0).Take(count).ToArray();
+        var images = traffic.Subset(picked);
+        using var teacher = new OnnxClassifier(teacherPath);
+        var probabilities = Softmax.Rows(teacher.Logits(images), 4);
+        using var writer = new SampleLogWriter(new SampleLogOptions { Directory = directory });
+        for (var i = 0; i < images.Count; i++)
+        {
+            writer.Append(new SampleRecord
+            {
+                Timestamp = DateTimeOffset.UtcNow,
+                RequestId = $"req-{i}",
+                Model = "tiny",
+                Reason = SampleReason.Fallback,
+                StudentVersion = "1",
+                TeacherVersion = "1",
+                Channels = 1,
+                Height = 12,
+                Width = 12,
+                Input = images.ToFloats(i, 1),
+                StudentProbabilities = new float[4],
+                TeacherProbabilities = probabilities[(i * 4)..(i * 4 + 4)],
+            });
+        }
+        writer.Flush(durable: true);
+    }
+
+}
+
+/// <summary>
+/// Trains the tiny teacher and the weak student once for all redistillation tests (each test works on its own copy
+/// of the model repository, since accepting writes a new version).
+/// </summary>
+public sealed class RedistillationFixture : IDisposable
+{
+    public const int WeakClass = 3;
+    private readonly TempDirectory dir = new();
+
+    public RedistillationFixture()
+    {
+        Data = dir.Combine("data");
+        Repository = dir.Combine("models");
+        IdxFiles.WriteDataset(Data, SyntheticImages.Create(800, seed: 1), SyntheticImages.Create(200, seed: 2));
+        var splits = DatasetLoader.Load(new DatasetOptions(Data));
+
+        var teacherPath = Path.Combine(Repository, "tiny", "teacher", "1", "model.onnx");
+        TrainAndExport(splits, "resnet-tiny", ModelRole.Teacher, splits.Train, teacherPath, epochs: 4);
+
+        // The student sees only a handful of the weak class, so it is unsure (and often wrong) on it.
+        var keep = Enumerable.Range(0, splits.Train.Count).Where(i => splits.Train.Labels[i] != WeakClass || i % 25 == 0).ToArray();
+        var studentPath = Path.Combine(Repository, "tiny", "student", "1", "model.onnx");
+        TrainAndExport(splits, "cnn-tiny", ModelRole.Student, splits.Train.Subset(keep), studentPath, epochs: 4);
+        using var student = new OnnxClassifier(studentPath);
+        using var teacher = new OnnxClassifier(teacherPath);
+        var calibration = CalibrateCommand.Calibrate(student.Logits(splits.Validation), teacher.Logits(splits.Validation),
+            splits.Validation.Labels, 4, 1.0, new CascadeTarget(0.01, null));
+        OnnxModelFile.UpdateMetadata(studentPath, m => m with { Temperature = calibration.Temperature, CascadeThreshold = calibration.Point?.Threshold ?? 0.9 });
+    }
+
+    public string Data { get; }
+    public string Repository { get; }
+
+    /// <summary>A private copy of the trained model repository.</summary>
+    public TempDirectory CopyRepository(out string repository)
+    {
+        var copy = new TempDirectory();
+        repository = copy.Combine("models");
+        foreach (var file in Directory.GetFiles(Repository, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(repository, Path.GetRelativePath(Repository, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+        return copy;
+    }
+
+    public void Dispose() => dir.Dispose();
+
+    private void TrainAndExport(DatasetSplits splits, string arch, ModelRole role, ImageDataset train, string onnxPath, int epochs)
+    {
+        var run = new RunFolder(dir.Combine("runs", Path.GetFileName(Path.GetDirectoryName(Path.GetDirectoryName(onnxPath)))!));
+        var (mean, std) = ChannelStatistics.Compute(train);
+        var manifest = new RunManifest
+        {
+            Role = role,
+            Architecture = ArchitecturePresets.Resolve(arch, 1, 12, 12, 4),
+            ChannelMean = mean,
+            ChannelStd = std,
+            ClassNames = splits.Train.ClassNames,
+            Dataset = "tiny",
+            Training = new TrainingOptions { Epochs = epochs, BatchSize = 32, LearningRate = 0.05, WarmupEpochs = 0.5, Seed = 3 },
+        };
+        new Trainer(run, SilentObserver.Instance).Train(manifest, splits with { Train = train }, null, false, CancellationToken.None);
+        ModelExport.Export(manifest, run.BestWeights, onnxPath, "1");
+    }
+}
