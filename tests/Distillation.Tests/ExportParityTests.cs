@@ -80,36 +80,13 @@ public sealed class ExportParityTests
         var mean = Enumerable.Repeat(0.4f, channels).ToArray();
         var std = Enumerable.Repeat(0.3f, channels).ToArray();
         using var model = ModelFactory.Create(spec, mean, std);
-        RandomizeBatchNormStatistics(model);
+        BatchNormStatistics.Randomize(model);
 
         var path = dir.Combine("model.onnx");
         OnnxModelFile.Write(OnnxExporter.Build(model, spec, Metadata(spec, model)), path);
         var error = ModelExport.MaxParityError(model, spec, path, batch, seed: 3);
 
         Assert.True(error <= ModelExport.ParityTolerance, $"{preset} at {channels}x{size}x{size}: max |ONNX - TorchSharp| = {error:G3}");
-    }
-
-    /// <summary>
-    /// Fresh BatchNorm layers have mean 0, variance 1, gamma 1, beta 0, which folding leaves almost untouched.
-    /// Random statistics make the test prove the folding arithmetic.
-    /// </summary>
-    private static void RandomizeBatchNormStatistics(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, buffer) in model.named_buffers())
-        {
-            if (name.EndsWith("running_mean", StringComparison.Ordinal))
-                buffer.copy_(randn_like(buffer) * 0.1);
-            else if (name.EndsWith("running_var", StringComparison.Ordinal))
-                buffer.copy_(rand_like(buffer) * 0.5 + 0.75);
-        }
-        foreach (var (name, parameter) in model.named_parameters())
-        {
-            if (name.Contains("bn.weight", StringComparison.Ordinal))
-                parameter.copy_(rand_like(parameter) * 0.5 + 0.75);
-            else if (name.Contains("bn.bias", StringComparison.Ordinal))
-                parameter.copy_(randn_like(parameter) * 0.1);
-        }
     }
 
     private static ModelMetadata Metadata(ArchitectureSpec spec, nn.Module model) => new()

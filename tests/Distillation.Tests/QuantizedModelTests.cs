@@ -163,7 +163,7 @@ public sealed class QuantizedModelTests
         torch.manual_seed(5);
         var spec = ArchitecturePresets.Resolve(preset, channels, size, size, preset.StartsWith("resnet18", StringComparison.Ordinal) ? 10 : 4);
         using var model = ModelFactory.Create(spec, Enumerable.Repeat(0.3f, channels).ToArray(), Enumerable.Repeat(0.3f, channels).ToArray());
-        RandomizeBatchNorm(model);
+        BatchNormStatistics.Randomize(model, affine: false);
         return (Export(model, spec, dir.Combine("model.onnx")), spec);
     }
 
@@ -177,18 +177,5 @@ public sealed class QuantizedModelTests
         };
         OnnxModelFile.Write(OnnxExporter.Build(model, spec, metadata), path);
         return path;
-    }
-
-    /// <summary>Untrained BatchNorm is the identity; spread its statistics so folded weights differ per channel, as trained ones do.</summary>
-    private static void RandomizeBatchNorm(nn.Module model)
-    {
-        using var noGrad = no_grad();
-        foreach (var (name, buffer) in model.named_buffers())
-        {
-            if (name.EndsWith("running_mean", StringComparison.Ordinal))
-                buffer.copy_(randn_like(buffer) * 0.1);
-            else if (name.EndsWith("running_var", StringComparison.Ordinal))
-                buffer.copy_(rand_like(buffer) * 0.5 + 0.75);
-        }
     }
 }
