@@ -18,7 +18,20 @@ public sealed class TracingTests
             configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans))).StartAsync();
 
         await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
-        service.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        // The server's request span ends just after the response reaches the client: wait for it, bounded.
+        var provider = service.Services.GetRequiredService<TracerProvider>();
+        var waited = Stopwatch.StartNew();
+        do
+        {
+            provider.ForceFlush();
+            lock (spans)
+            {
+                if (spans.Any(s => s.DisplayName.Contains("Classify", StringComparison.Ordinal)))
+                    break;
+            }
+            await Task.Delay(20);
+        }
+        while (waited.Elapsed < TimeSpan.FromSeconds(5));
 
         var request = Assert.Single(spans, s => s.DisplayName.Contains("Classify", StringComparison.Ordinal));
         var ours = spans.Where(s => s.Source.Name == "Serving.Inference").ToList();
