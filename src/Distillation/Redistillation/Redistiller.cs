@@ -67,13 +67,13 @@ public sealed class Redistiller(ITrainingObserver observer)
         };
         var work = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), $"redistill-{options.Name}-{Guid.NewGuid():N}");
         var clock = Stopwatch.StartNew();
+        var nextVersion = layout.NextVersion("student");
         string stagingDirectory;
         using (var teachers = new TeacherEnsemble(options.Teachers, training.Shape, training.ClassCount))
         {
             var run = new RunFolder(work);
             new Trainer(run, observer).Train(manifest, splits, teachers, resume: false, cancellation,
                 initialWeights: options.FromScratch ? null : weightsPath);
-            var nextVersion = layout.NextVersion("student");
             // Staged inside the role folder (same filesystem, so the final rename is atomic); the service only
             // loads integer-named folders, so it never sees the staging one.
             stagingDirectory = Path.Combine(layout.RoleDirectory("student"), $".staging-{nextVersion}-{Guid.NewGuid():N}");
@@ -84,7 +84,6 @@ public sealed class Redistiller(ITrainingObserver observer)
         try
         {
             var candidatePath = Path.Combine(stagingDirectory, "model.onnx");
-            var nextVersion = layout.NextVersion("student");
             using var teacher = new OnnxClassifier(options.Teachers[0]);
 
             // Recalibrate the candidate on base validation, towards the same kind of target as the live one.

@@ -69,14 +69,7 @@ public static class OrtBaseline
     /// <summary>The live (highest-version) model file of a role in a model repository.</summary>
     public static string? FindModel(string repository, string name, string role)
     {
-        var roleDir = Path.Combine(repository, name, role);
-        if (!Directory.Exists(roleDir))
-            return null;
-        return Directory.GetDirectories(roleDir)
-            .Select(d => (Dir: d, Ok: long.TryParse(Path.GetFileName(d), out var v), Version: v))
-            .Where(x => x.Ok && File.Exists(Path.Combine(x.Dir, "model.onnx")))
-            .OrderByDescending(x => x.Version)
-            .Select(x => Path.Combine(x.Dir, "model.onnx"))
-            .FirstOrDefault();
+        var layout = new ModelRepositoryLayout(repository, name);
+        return layout.LiveVersion(role) is { } version ? layout.ModelPath(role, version) : null;
     }
 }

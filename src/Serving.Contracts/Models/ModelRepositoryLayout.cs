@@ -1,4 +1,4 @@
-namespace Distillation.Redistillation;
+namespace Serving.Contracts.Models;
 
 /// <summary>
 /// The service's model repository on disk: <c>&lt;root&gt;/&lt;name&gt;/&lt;role&gt;/&lt;version&gt;/model.onnx</c>,
