@@ -4,6 +4,7 @@ using InferenceService.Capture;
 using InferenceService.Cascade;
 using InferenceService.Configuration;
 using InferenceService.Grpc;
+using InferenceService.Limits;
 using InferenceService.Models;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Options;
@@ -67,6 +68,7 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<ShadowTraffic>());
         services.AddSingleton<CascadeRouter>();
 
+        services.AddServingLimits();
         services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>());
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<ServingOptions>>(static (grpc, serving) =>
             grpc.MaxReceiveMessageSize = serving.Value.MaxMessageBytes);
@@ -76,6 +78,7 @@ public static class Extensions
 
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
+        app.UseDefaultDeadline();
         app.MapGrpcService<ClassifierService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();

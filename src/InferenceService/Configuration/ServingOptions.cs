@@ -15,4 +15,22 @@ public sealed class ServingOptions
     /// <summary>Images wider or taller than this are refused before decoding (a small PNG can expand enormously).</summary>
     [Range(1, 65536)]
     public int MaxImageDimension { get; set; } = 8192;
+
+    /// <summary>
+    /// Classify requests being served at once (each message of a stream counts while it is served). Beyond it a
+    /// request gets RESOURCE_EXHAUSTED at once: a bounded queue with a fast "no" instead of latency without bound.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxInFlightRequests { get; set; } = 1024;
+
+    /// <summary>
+    /// Deadline given to unary Classifier calls whose client sent none, so no request waits forever; 0 disables it.
+    /// A client's own deadline always wins.
+    /// </summary>
+    [Range(0, 3_600_000)]
+    public int DefaultDeadlineMilliseconds { get; set; } = 10_000;
+
+    /// <summary>HTTP/2 streams (concurrent calls) one client connection may open; Kestrel's SETTINGS_MAX_CONCURRENT_STREAMS.</summary>
+    [Range(1, 100_000)]
+    public int MaxStreamsPerConnection { get; set; } = 100;
 }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using InferenceService.Cascade;
 using InferenceService.Configuration;
+using InferenceService.Limits;
 using InferenceService.Models;
 using Microsoft.Extensions.Options;
 using Serving.V1;
@@ -8,7 +9,8 @@ using Serving.V1;
 namespace InferenceService.Grpc;
 
 /// <summary>The public <c>serving.v1.Classifier</c> API: maps messages to commands and results back; the cascade decides.</summary>
-public sealed class ClassifierService(ModelRepository models, CascadeRouter router, IOptions<ServingOptions> options)
+public sealed class ClassifierService(ModelRepository models, CascadeRouter router, RequestAdmission admission,
+    IOptions<ServingOptions> options)
     : Classifier.ClassifierBase
 {
     public override Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
@@ -32,6 +34,8 @@ public sealed class ClassifierService(ModelRepository models, CascadeRouter rout
 
     private async Task<ClassifyResponse> ClassifyOne(ClassifyRequest request, CancellationToken cancellationToken)
     {
+        // Shed before any work: an overloaded replica answers "no" at once rather than queueing without bound.
+        using var admitted = admission.Enter();
         RequestMapping.CheckHasInput(request);
         var route = RequestMapping.ToRoute(request.Route);
         var model = models.Get(request.Model);
