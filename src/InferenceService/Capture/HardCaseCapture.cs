@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using InferenceService.Configuration;
 using InferenceService.Inference;
 using InferenceService.Models;
@@ -46,8 +47,16 @@ public sealed class HardCaseCapture(
         if (log.RepairedBytes > 0)
             logger.LogWarning("Sample log {Directory}: cut a torn tail of {Bytes} bytes left by an unclean stop", Directory, log.RepairedBytes);
         var opened = log;
-        metrics.Meter.CreateObservableCounter("serving.capture.written", () => opened.Written, "{sample}", "Samples written to the sample log");
-        metrics.Meter.CreateObservableCounter("serving.capture.dropped", () => opened.Dropped, "{sample}", "Samples dropped because the queue was full");
+        metrics.Meter.CreateObservableCounter("serving.capture.written", () => opened.Written, "{sample}",
+            "Samples written to the sample log (handed to the OS)");
+        metrics.Meter.CreateObservableCounter("serving.capture.durable", () => opened.Durable, "{sample}",
+            "Samples fsynced to the sample log; after a crash at least this many of the written ones are on disk");
+        // One counter with a reason, so the existing "samples dropped" alert also fires when the disk is full.
+        metrics.Meter.CreateObservableCounter("serving.capture.dropped", () => new Measurement<long>[]
+        {
+            new(opened.Dropped, new KeyValuePair<string, object?>("reason", "queue_full")),
+            new(opened.Failed, new KeyValuePair<string, object?>("reason", "write_failed")),
+        }, "{sample}", "Samples not written: the queue was full or the disk refused them");
         metrics.Meter.CreateObservableCounter("serving.capture.segments_removed", () => opened.SegmentsRemoved, "{segment}",
             "Oldest segments removed by the size cap");
         logger.LogInformation("Capturing hard cases to {Directory}", Directory);
@@ -110,6 +119,7 @@ public sealed class HardCaseCapture(
         // Samples offered from here on are counted as dropped by the completed queue.
         await current.DisposeAsync().ConfigureAwait(false);
         log = null;
-        logger.LogInformation("Sample log flushed: {Written} written, {Dropped} dropped", current.Written, current.Dropped);
+        logger.LogInformation("Sample log flushed: {Written} written ({Durable} durable), {Dropped} dropped, {Failed} failed",
+            current.Written, current.Durable, current.Dropped, current.Failed);
     }
 }

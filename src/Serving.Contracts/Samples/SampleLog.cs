@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Serving.Contracts.Samples;
@@ -5,24 +6,28 @@ namespace Serving.Contracts.Samples;
 /// <summary>
 /// The durable append-only sample log behind a bounded queue. <see cref="TryAppend"/> never blocks: when the queue is
 /// full the record is dropped and counted, because a request must never wait for the disk. One writer task drains the
-/// queue, flushes each drained batch to the OS and fsyncs on <see cref="SampleLogOptions.FsyncInterval"/>.
-/// Disposing drains the queue and fsyncs.
+/// queue, flushes each drained batch to the OS and fsyncs on <see cref="SampleLogOptions.FsyncInterval"/>. When the
+/// disk refuses writes (full, read-only) records are counted in <see cref="Failed"/> and the writer tries again after
+/// <see cref="SampleLogOptions.RetryInterval"/>; nothing of it reaches the callers. Disposing drains the queue and fsyncs.
 /// </summary>
 public sealed class SampleLog : IAsyncDisposable
 {
     private readonly Channel<object> queue;
     private readonly SampleLogWriter writer;
     private readonly TimeSpan fsyncInterval;
+    private readonly long retryTicks;
     private readonly Task pump;
-    private long written;
     private long dropped;
-    private long failed;
+    private long refused;
+    // Stopwatch timestamp before which the disk is not tried again (writer task only).
+    private long retryAt;
 
     public SampleLog(SampleLogOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1);
         writer = new SampleLogWriter(options);
         fsyncInterval = options.FsyncInterval;
+        retryTicks = (long)(options.RetryInterval.TotalSeconds * Stopwatch.Frequency);
         // FullMode.Wait makes TryWrite report a full queue (instead of silently dropping), so drops can be counted.
         queue = Channel.CreateBounded<object>(new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -32,13 +37,25 @@ public sealed class SampleLog : IAsyncDisposable
         pump = Task.Run(PumpAsync);
     }
 
-    public long Written => Interlocked.Read(ref written);
+    /// <summary>Records handed to the OS: readable by a reader, and kept if this process is killed.</summary>
+    public long Written => writer.FlushedRecords;
+
+    /// <summary>
+    /// Records fsynced since open (kept even if the machine goes down). Records are durable in the order they were
+    /// written, so after a crash the log holds at least the first <see cref="Durable"/> records written since open.
+    /// </summary>
+    public long Durable => writer.DurableRecords;
+
+    /// <summary>Records not taken because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref dropped);
-    public long Failed => Interlocked.Read(ref failed);
+
+    /// <summary>Records taken but not written: the disk refused them (full, read-only, I/O error) or they were inconsistent.</summary>
+    public long Failed => Interlocked.Read(ref refused) + writer.LostRecords;
+
     public long SegmentsRemoved => writer.SegmentsRemoved;
     public long RepairedBytes => writer.RepairedBytes;
 
-    /// <summary>Raised on the writer task when a record cannot be written (the record is counted in <see cref="Failed"/>).</summary>
+    /// <summary>Raised on the writer task when a record cannot be written (at most once per retry interval while the disk refuses).</summary>
     public event Action<Exception>? WriteFailed;
 
     public bool TryAppend(SampleRecord record)
@@ -49,7 +66,7 @@ public sealed class SampleLog : IAsyncDisposable
         return false;
     }
 
-    /// <summary>Completes once everything queued before the call is on disk (fsynced).</summary>
+    /// <summary>Completes once everything queued before the call is on disk (fsynced) or counted as failed.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -116,7 +133,7 @@ public sealed class SampleLog : IAsyncDisposable
                     flushed.TrySetResult();
                 }
             }
-            writer.Flush(durable: false);
+            Flush(durable: false);
         }
         syncDue.Dispose();
         Sync(ref lastSync);
@@ -124,28 +141,47 @@ public sealed class SampleLog : IAsyncDisposable
 
     private void Write(SampleRecord record)
     {
+        if (Stopwatch.GetTimestamp() < Volatile.Read(ref retryAt))
+        {
+            Interlocked.Increment(ref refused);
+            return;
+        }
         try
         {
             writer.Append(record);
-            Interlocked.Increment(ref written);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Interlocked.Increment(ref failed);
+            DiskRefused(e); // the writer counted the record as lost
+        }
+        catch (ArgumentException e)
+        {
+            Interlocked.Increment(ref refused);
             WriteFailed?.Invoke(e);
+        }
+    }
+
+    private void Flush(bool durable)
+    {
+        try
+        {
+            writer.Flush(durable);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            DiskRefused(e);
         }
     }
 
     private void Sync(ref DateTime lastSync)
     {
-        try
-        {
-            writer.Flush(durable: true);
-        }
-        catch (IOException e)
-        {
-            WriteFailed?.Invoke(e);
-        }
+        Flush(durable: true);
         lastSync = DateTime.UtcNow;
+    }
+
+    private void DiskRefused(Exception error)
+    {
+        Volatile.Write(ref retryAt, Stopwatch.GetTimestamp() + retryTicks);
+        WriteFailed?.Invoke(error);
     }
 }

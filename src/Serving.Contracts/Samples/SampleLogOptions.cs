@@ -16,4 +16,13 @@ public sealed class SampleLogOptions
 
     /// <summary>Records waiting for the writer; beyond this they are dropped and counted so requests never wait.</summary>
     public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>
+    /// After the disk refused a write (full, read-only, I/O error), records are counted as failed without touching the
+    /// disk for this long, so a full disk costs one attempt (and one error log) per interval, not one per record.
+    /// </summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Opens a new segment file for writing (tests inject disk faults here); null opens a buffered FileStream.</summary>
+    internal Func<string, FileStream>? OpenSegmentFile { get; set; }
 }
