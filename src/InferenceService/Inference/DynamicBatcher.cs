@@ -9,23 +9,36 @@ using InferenceService.Telemetry;
 namespace InferenceService.Inference;
 
 /// <summary>
-/// Triton-style dynamic batching for one model version: concurrent requests are gathered until the batch is full or
-/// its first request has waited <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/>, then run as one ONNX Runtime
-/// call over pooled buffers. With batching disabled each request runs alone on the caller's thread.
+/// Dynamic batching for one model version, work-conserving: the model never idles while a request waits. A request
+/// that finds the model idle (nothing running, nothing queued) runs at once on its own thread, since waiting for
+/// company that may never come only adds latency and a thread hop. Requests that come while the model is busy queue;
+/// when it frees, the worker takes them as one batch of up to <see cref="BatchingOptions.MaxBatchSize"/>, waiting at
+/// most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> after the first for more. One run at a time per
+/// model, over pooled buffers. With batching disabled each request runs alone on its own thread, concurrently.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
     private readonly BatchingOptions options;
     private readonly ServingMetrics metrics;
+    private readonly Action<Memory<float>, int, Memory<float>> run;
     private readonly Channel<BatchItem> queue;
+    // Whoever runs the model holds it: the worker for a batch, or a caller that found the model idle.
+    private readonly SemaphoreSlim runner = new(1, 1);
     private readonly Task worker;
     private readonly string role;
 
     public DynamicBatcher(OnnxModel model, BatchingOptions options, ServingMetrics metrics)
+        : this(model, options, metrics, model.Run)
+    {
+    }
+
+    /// <param name="run">Runs a batch (NCHW input, count, logits); tests substitute one they can hold.</param>
+    internal DynamicBatcher(OnnxModel model, BatchingOptions options, ServingMetrics metrics, Action<Memory<float>, int, Memory<float>> run)
     {
         Model = model;
         this.options = options;
         this.metrics = metrics;
+        this.run = run;
         role = model.Role.ToString().ToLowerInvariant();
         queue = Channel.CreateBounded<BatchItem>(new BoundedChannelOptions(options.MaxQueueSize)
         {
@@ -37,16 +50,32 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     public OnnxModel Model { get; }
 
-    /// <summary>Writes the logits of one image (CHW) into <paramref name="logits"/>.</summary>
+    /// <summary>
+    /// Writes the logits of one image (CHW) into <paramref name="logits"/>. Completes before returning when the
+    /// request ran at once (batching disabled, or the model was idle).
+    /// </summary>
     public Task InferAsync(ReadOnlyMemory<float> input, Memory<float> logits, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (!options.Enabled)
         {
-            var started = Stopwatch.GetTimestamp();
-            // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
-            Model.Run(MemoryMarshal.AsMemory(input), 1, logits);
-            metrics.BatchRun(Model.Name, role, 1, Stopwatch.GetElapsedTime(started));
+            RunOne(input, logits);
+            return Task.CompletedTask;
+        }
+
+        // Idle means nothing queued and the model free; then this request is a batch of one that need not wait.
+        // A request queued meanwhile waits for this run, as it would for any batch: the worker is next in line.
+        if (!options.WaitWhenIdle && queue.Reader.Count == 0 && runner.Wait(0))
+        {
+            try
+            {
+                metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
+                RunOne(input, logits);
+            }
+            finally
+            {
+                runner.Release();
+            }
             return Task.CompletedTask;
         }
 
@@ -86,46 +115,65 @@ public sealed class DynamicBatcher : IAsyncDisposable
         await worker.ConfigureAwait(false);
     }
 
+    private void RunOne(ReadOnlyMemory<float> input, Memory<float> logits)
+    {
+        var started = Stopwatch.GetTimestamp();
+        // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
+        run(MemoryMarshal.AsMemory(input), 1, logits);
+        metrics.BatchRun(Model.Name, role, 1, Stopwatch.GetElapsedTime(started));
+    }
+
     private async Task WorkAsync()
     {
         var reader = queue.Reader;
         var batch = new List<BatchItem>(options.MaxBatchSize);
-        var maxDelay = TimeSpan.FromTicks(options.MaxQueueDelayMicroseconds * TimeSpan.TicksPerMicrosecond);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            batch.Clear();
-            while (batch.Count < options.MaxBatchSize && reader.TryRead(out var item))
-                batch.Add(item);
-            if (batch.Count == 0)
-                continue;
-
-            while (batch.Count < options.MaxBatchSize)
+            // Queued requests wait for the run in progress (a batch, or a request that found the model idle).
+            await runner.WaitAsync().ConfigureAwait(false);
+            try
             {
-                if (reader.TryRead(out var next))
-                {
-                    batch.Add(next);
-                    continue;
-                }
-                var remaining = maxDelay - Stopwatch.GetElapsedTime(batch[0].EnqueuedAt);
-                if (remaining <= TimeSpan.Zero)
-                    break;
-                // Timers tick in milliseconds: round up so the configured delay is a floor, not a ceiling.
-                using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)));
-                try
-                {
-                    if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
-                        break;
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                await GatherAsync(reader, batch).ConfigureAwait(false);
+                // Requests whose callers gave up while waiting are dropped here, before their buffers are touched.
+                batch.RemoveAll(static item => !item.TryClaim());
+                if (batch.Count > 0)
+                    Execute(batch);
             }
+            finally
+            {
+                batch.Clear();
+                runner.Release();
+            }
+        }
+    }
 
-            // Requests whose callers gave up while waiting are dropped here, before their buffers are touched.
-            batch.RemoveAll(static item => !item.TryClaim());
-            if (batch.Count > 0)
-                Execute(batch);
+    /// <summary>
+    /// Takes what is queued and, while the batch is not full, waits for more until its first request has waited the
+    /// queue delay. Requests that come meanwhile find the model held and queue, so they join this batch.
+    /// </summary>
+    private async Task GatherAsync(ChannelReader<BatchItem> reader, List<BatchItem> batch)
+    {
+        var max = options.MaxBatchSize;
+        while (batch.Count < max && reader.TryRead(out var item))
+            batch.Add(item);
+        if (batch.Count is 0 || batch.Count >= max)
+            return;
+        var maxDelay = TimeSpan.FromTicks(options.MaxQueueDelayMicroseconds * TimeSpan.TicksPerMicrosecond);
+        var remaining = maxDelay - Stopwatch.GetElapsedTime(batch[0].EnqueuedAt);
+        if (remaining <= TimeSpan.Zero)
+            return;
+        // Timers tick in milliseconds: round up so the configured delay is a floor, not a ceiling.
+        using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)));
+        try
+        {
+            while (batch.Count < max && await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+            {
+                while (batch.Count < max && reader.TryRead(out var next))
+                    batch.Add(next);
+            }
+        }
+        catch (OperationCanceledException) when (wait.IsCancellationRequested)
+        {
         }
     }
 
@@ -144,7 +192,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 batch[i].Input.Span.CopyTo(input.AsSpan(i * size, size));
                 metrics.QueueWaited(Model.Name, role, Stopwatch.GetElapsedTime(batch[i].EnqueuedAt, now));
             }
-            Model.Run(input, count, output);
+            run(input, count, output);
             metrics.BatchRun(Model.Name, role, count, Stopwatch.GetElapsedTime(now));
             for (var i = 0; i < count; i++)
             {

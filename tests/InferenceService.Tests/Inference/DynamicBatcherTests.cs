@@ -14,6 +14,7 @@ namespace InferenceService.Tests.Inference;
 [Collection(ServingCollection.Name)]
 public sealed class DynamicBatcherTests : IDisposable
 {
+    private static readonly float[] Confident = TinyModels.Confident;
     private readonly TinyModels models = new();
     private readonly ServiceProvider metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly OnnxModel student;
@@ -34,44 +35,166 @@ public sealed class DynamicBatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task InferAsync_ModelIdle_RunsAtOnceInsteadOfWaitingTheQueueDelay()
+    {
+        // A one-second delay would be waited in full if the lone request queued for company.
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000 };
+        var model = new HeldModel(student);
+        await using var batcher = Batcher(options, model);
+        var logits = new float[3];
+
+        var done = batcher.InferAsync(Confident, logits, CancellationToken.None);
+
+        Assert.True(done.IsCompletedSuccessfully);
+        Assert.Equal([10f, 0f, 0f], logits);
+        Assert.Equal([1], model.Batches);
+    }
+
+    [Fact]
+    public async Task InferAsync_ModelBusy_RequestsThatCameMeanwhileRunTogetherAsOneBatch()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
+
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var outputs = Enumerable.Range(0, 8).Select(_ => new float[3]).ToArray();
+        var queued = outputs.Select((o, i) => batcher.InferAsync(i % 2 == 0 ? Confident : [0f, 1f, 0f, 0f], o, CancellationToken.None))
+            .ToArray();
+        model.Release();
+        await first;
+        await Task.WhenAll(queued);
+
+        // The full batch closes at once: the one-second delay is not waited.
+        Assert.Equal([1, 8], model.Batches);
+        Assert.All(outputs.Where((_, i) => i % 2 == 0), o => Assert.Equal([10f, 0f, 0f], o));
+        Assert.All(outputs.Where((_, i) => i % 2 == 1), o => Assert.Equal([0f, 10f, 0f], o));
+    }
+
+    [Fact]
+    public async Task InferAsync_ModelBusyAndNoQueueDelay_QueuedRequestsRunAsSoonAsItFrees()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
+
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var queued = Enumerable.Range(0, 3).Select(_ => batcher.InferAsync(Confident, new float[3], CancellationToken.None)).ToArray();
+        model.Release();
+        await first;
+        await Task.WhenAll(queued);
+
+        Assert.Equal([1, 3], model.Batches);
+    }
+
+    [Fact]
+    public async Task InferAsync_BatchingDisabled_RequestsRunConcurrentlyEachAlone()
+    {
+        var options = new BatchingOptions { Enabled = false };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
+
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        var second = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        // Both are inside the model at once: nothing serializes them.
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        model.Release();
+        await Task.WhenAll(first, second);
+
+        Assert.Equal([1, 1], model.Batches);
+    }
+
+    [Fact]
     public async Task InferAsync_QueueFull_ThrowsQueueFullWithoutWaiting()
     {
         var options = new BatchingOptions { MaxQueueSize = 1, MaxBatchSize = 1, MaxQueueDelayMicroseconds = 0 };
-        await using var batcher = new DynamicBatcher(student, options, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
-        var input = new float[4];
-        var accepted = new List<Task>();
-        QueueFullException? rejected = null;
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
 
-        // A burst far faster than one-at-a-time runs can drain a one-slot queue.
-        for (var i = 0; i < 2000 && rejected is null; i++)
-        {
-            try
-            {
-                accepted.Add(batcher.InferAsync(input, new float[3], CancellationToken.None));
-            }
-            catch (QueueFullException e)
-            {
-                rejected = e;
-            }
-        }
-        await Task.WhenAll(accepted);
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var queued = batcher.InferAsync(Confident, new float[3], CancellationToken.None);
+        // Thrown at once, not through the task: the caller is told before anything waits.
+        var rejected = Assert.Throws<QueueFullException>(() => { _ = batcher.InferAsync(Confident, new float[3], CancellationToken.None); });
+        model.Release();
+        await Task.WhenAll(first, queued);
 
-        Assert.NotNull(rejected);
         Assert.Contains("requests waiting", rejected.Message);
+        Assert.Equal([1, 1], model.Batches);
     }
 
     [Fact]
     public async Task InferAsync_CancelledWhileQueued_CancelsWithoutRunning()
     {
-        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000 };
-        await using var batcher = new DynamicBatcher(student, options, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
         using var cancel = new CancellationTokenSource();
         var logits = new float[] { -1f, -1f, -1f };
 
-        var pending = batcher.InferAsync(new float[] { 1f, 0f, 0f, 0f }, logits, cancel.Token);
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var pending = batcher.InferAsync(Confident, logits, cancel.Token);
+        await cancel.CancelAsync();
+        model.Release();
+        await first;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        Assert.Equal([-1f, -1f, -1f], logits);
+        Assert.Equal([1], model.Batches);
+    }
+
+    [Fact]
+    public async Task InferAsync_WaitWhenIdle_LoneRequestQueuesAndCanBeCancelledBeforeRunning()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000, WaitWhenIdle = true };
+        var model = new HeldModel(student);
+        await using var batcher = Batcher(options, model);
+        using var cancel = new CancellationTokenSource();
+        var logits = new float[] { -1f, -1f, -1f };
+
+        var pending = batcher.InferAsync(Confident, logits, cancel.Token);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
         Assert.Equal([-1f, -1f, -1f], logits);
+        Assert.Empty(model.Batches);
+    }
+
+    private DynamicBatcher Batcher(BatchingOptions options, HeldModel model) =>
+        new(student, options, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()), model.Run);
+
+    /// <summary>The student's run, recording batch sizes, and held inside the run until released when asked.</summary>
+    private sealed class HeldModel(OnnxModel model)
+    {
+        private readonly ManualResetEventSlim gate = new(false);
+        private readonly List<int> batches = [];
+
+        public bool Hold { get; init; }
+        public SemaphoreSlim Entered { get; } = new(0);
+
+        public IReadOnlyList<int> Batches
+        {
+            get
+            {
+                lock (batches)
+                    return batches.ToArray();
+            }
+        }
+
+        public void Release() => gate.Set();
+
+        public void Run(Memory<float> input, int count, Memory<float> logits)
+        {
+            lock (batches)
+                batches.Add(count);
+            Entered.Release();
+            if (Hold && !gate.Wait(TimeSpan.FromSeconds(10)))
+                throw new TimeoutException("the test never released the model");
+            model.Run(input, count, logits);
+        }
     }
 }

@@ -12,11 +12,13 @@ public sealed class BatchingTests
     {
         using var models = new TinyModels();
         using var samples = new TempDirectory();
-        // A long queue delay makes the gathering deterministic: the batch closes when it is full.
+        // A long queue delay makes the gathering deterministic: the batch closes when it is full. Waiting when idle
+        // sends the first request through the queue too (otherwise it would run alone on the idle model).
         var settings = new Dictionary<string, string?>
         {
             ["Batching:MaxBatchSize"] = "8",
             ["Batching:MaxQueueDelayMicroseconds"] = "1000000",
+            ["Batching:WaitWhenIdle"] = "true",
         };
         await using var service = await new ServiceFactory(models.Root, samples.Path, settings).StartAsync();
         var client = service.Client;
@@ -36,7 +38,12 @@ public sealed class BatchingTests
     {
         using var models = new TinyModels();
         using var samples = new TempDirectory();
-        var settings = new Dictionary<string, string?> { ["Batching:MaxQueueDelayMicroseconds"] = "1000000" };
+        // The lone request must wait for company (on an idle model it would otherwise run at once).
+        var settings = new Dictionary<string, string?>
+        {
+            ["Batching:MaxQueueDelayMicroseconds"] = "1000000",
+            ["Batching:WaitWhenIdle"] = "true",
+        };
         // Real HTTP/2 on loopback: the in-memory test server turns the server's deadline reset into a transport error.
         await using var service = await new ServiceFactory(models.Root, samples.Path, settings, grpcPort: ServiceFactory.FreePort()).StartAsync();
 
