@@ -10,6 +10,9 @@ public sealed class FakeClassifier : Classifier.ClassifierBase
     public Func<ClassifyRequest, StatusCode?> Fail { get; set; } = _ => null;
     public int Calls;
 
+    /// <summary>What <c>/metrics</c> answers (Prometheus text).</summary>
+    public Func<string> Metrics { get; set; } = () => "";
+
     public override async Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context)
     {
         Interlocked.Increment(ref Calls);

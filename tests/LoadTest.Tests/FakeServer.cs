@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 
 namespace LoadTest.Tests;
 
-/// <summary>Kestrel on a free loopback port serving <see cref="FakeClassifier"/> over h2c.</summary>
+/// <summary>Kestrel on a free loopback port serving <see cref="FakeClassifier"/> (and its <c>/metrics</c> text) over h2c.</summary>
 public sealed class FakeServer : IAsyncDisposable
 {
     private readonly WebApplication app;
@@ -32,6 +32,7 @@ public sealed class FakeServer : IAsyncDisposable
         builder.Services.AddSingleton(service);
         var app = builder.Build();
         app.MapGrpcService<FakeClassifier>();
+        app.MapGet("/metrics", () => service.Metrics());
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new FakeServer(app, service) { Target = new Uri(address).Authority };

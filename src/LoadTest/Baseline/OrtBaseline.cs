@@ -11,7 +11,11 @@ namespace LoadTest.Baseline;
 public sealed record BaselineResult
 {
     [JsonPropertyName("model")] public required string Model { get; init; }
+    /// <summary>student or teacher when known (the <c>baseline</c> command measures both).</summary>
+    [JsonPropertyName("role")] public string Role { get; init; } = "";
     [JsonPropertyName("batch_size")] public int BatchSize { get; init; }
+    /// <summary>ONNX Runtime intra-op threads; 0 = its default (one per physical core).</summary>
+    [JsonPropertyName("intra_op_threads")] public int IntraOpThreads { get; init; }
     [JsonPropertyName("p50_us")] public long P50Us { get; init; }
     [JsonPropertyName("p99_us")] public long P99Us { get; init; }
     [JsonPropertyName("mean_us")] public double MeanUs { get; init; }
@@ -59,6 +63,7 @@ public static class OrtBaseline
         {
             Model = modelPath,
             BatchSize = batchSize,
+            IntraOpThreads = intraOpThreads,
             P50Us = histogram.GetValueAtPercentile(50),
             P99Us = histogram.GetValueAtPercentile(99),
             MeanUs = histogram.GetMean(),

@@ -17,7 +17,8 @@ internal static class BaselineCommand
         var batch = new Option<int>("--batch-size") { Description = "Batch size of the batched measurement", DefaultValueFactory = _ => 64 };
         var runs = new Option<int>("--runs") { Description = "Timed batch-1 calls", DefaultValueFactory = _ => 2000 };
         var json = new Option<string?>("--json") { Description = "Write the results as JSON here" };
-        foreach (var option in new Option[] { repository, name, data, batch, runs, json })
+        var threads = new Option<int>("--intra-op-threads") { Description = "ONNX Runtime intra-op threads (0 = its default, one per physical core); match the service's OnnxRuntime:IntraOpThreads", DefaultValueFactory = _ => 0 };
+        foreach (var option in new Option[] { repository, name, data, batch, runs, json, threads })
             command.Add(option);
         command.SetAction(parse =>
         {
@@ -36,7 +37,7 @@ internal static class BaselineCommand
                 }
                 foreach (var (size, count) in new[] { (1, parse.GetValue(runs)), (parse.GetValue(batch), Math.Max(20, parse.GetValue(runs) / 20)) })
                 {
-                    var r = OrtBaseline.Measure(path, test, size, count);
+                    var r = OrtBaseline.Measure(path, test, size, count, parse.GetValue(threads)) with { Role = role };
                     results.Add(r);
                     table.AddRow(role, size.ToString(System.Globalization.CultureInfo.InvariantCulture), r.P50Us.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         r.P99Us.ToString(System.Globalization.CultureInfo.InvariantCulture), r.MeanUs.ToString("F0", System.Globalization.CultureInfo.InvariantCulture),

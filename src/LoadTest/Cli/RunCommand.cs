@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LoadTest.Baseline;
 using LoadTest.Reporting;
+using LoadTest.Service;
 using LoadTest.Workload;
 using Spectre.Console;
 
@@ -30,7 +31,11 @@ internal static class RunCommand
         var repository = new Option<string>("--model-repo") { Description = "Model repository for the raw ONNX Runtime baseline", DefaultValueFactory = _ => "models" };
         var baselineName = new Option<string>("--baseline-model") { Description = "Model name whose student is the baseline", DefaultValueFactory = _ => "fashion-mnist" };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the in-process ONNX Runtime baseline" };
-        foreach (var option in new Option[] { target, scenario, rate, concurrency, connections, duration, warmup, deadline, data, input, limit, model, json, plot, repository, baselineName, noBaseline })
+        var baselineThreads = new Option<int>("--baseline-threads") { Description = "ONNX Runtime intra-op threads of the baseline (0 = its default); match the service's OnnxRuntime:IntraOpThreads", DefaultValueFactory = _ => 0 };
+        var label = new Option<string>("--label") { Description = "Name of this configuration in the report (repetitions of one configuration share it)", DefaultValueFactory = _ => "" };
+        var metricsUrl = new Option<Uri?>("--metrics-url") { Description = "The service's Prometheus /metrics: allocations, GC and requests are read before and after each scenario" };
+        var servicePid = new Option<int?>("--service-pid") { Description = "Process id of a local service: its RSS is sampled from /proc during each scenario" };
+        foreach (var option in new Option[] { target, scenario, rate, concurrency, connections, duration, warmup, deadline, data, input, limit, model, json, plot, repository, baselineName, noBaseline, baselineThreads, label, metricsUrl, servicePid })
             command.Add(option);
 
         command.SetAction(async (parse, cancellation) =>
@@ -49,12 +54,13 @@ internal static class RunCommand
                 var studentPath = parse.GetValue(noBaseline) ? null : OrtBaseline.FindModel(parse.GetValue(repository)!, parse.GetValue(baselineName)!, "student");
                 if (studentPath is not null)
                 {
-                    baseline = OrtBaseline.Measure(studentPath, requests.Source, batchSize: 1, runs: 2000);
+                    baseline = OrtBaseline.Measure(studentPath, requests.Source, batchSize: 1, runs: 2000, parse.GetValue(baselineThreads)) with { Role = "student" };
                     AnsiConsole.MarkupLine($"[grey]baseline: raw ONNX Runtime batch-1 p50 {baseline.P50Us} µs, p99 {baseline.P99Us} µs ({Markup.Escape(studentPath)})[/]");
                 }
 
                 var started = DateTimeOffset.UtcNow;
                 using var pool = new ConnectionPool(parse.GetValue(target)!, profile.Connections);
+                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 var driver = new LoadDriver(pool, requests);
                 var results = new List<ScenarioResult>();
                 foreach (var s in scenarios)
@@ -64,10 +70,12 @@ internal static class RunCommand
                     if (profile.Warmup > TimeSpan.Zero)
                         await driver.RunAsync(s, profile, profile.Warmup, new ScenarioRecorder(), cancellation);
                     var recorder = new ScenarioRecorder();
+                    await using var watch = await ServiceWatch.StartAsync(http, parse.GetValue(metricsUrl), parse.GetValue(servicePid), cancellation);
                     using var progress = LiveProgress.Start(s.Name, profile.Duration, recorder);
                     var seconds = await driver.RunAsync(s, profile, profile.Duration, recorder, cancellation);
                     progress.Stop();
-                    results.Add(recorder.Snapshot(s.Name, profile.OpenLoop ? "open" : "closed", seconds));
+                    var usage = await watch.StopAsync(CancellationToken.None);
+                    results.Add(recorder.Snapshot(s.Name, profile.OpenLoop ? "open" : "closed", seconds) with { Service = usage });
                 }
 
                 if (cancellation.IsCancellationRequested)
@@ -75,6 +83,7 @@ internal static class RunCommand
                 AnsiConsole.Write(ReportTable.Build(results, baseline));
                 var report = new LoadReport
                 {
+                    Label = parse.GetValue(label)!,
                     Target = parse.GetValue(target)!,
                     Profile = profile.Describe(),
                     Input = inputKind.ToString().ToLowerInvariant(),
@@ -88,7 +97,7 @@ internal static class RunCommand
                     LatencyPlot.Write(results, plotPath);
                 return results.Sum(r => r.Errors) == 0 ? 0 : 3;
             }
-            catch (Exception e) when (e is ArgumentException or Serving.Datasets.DataFormatException or FileNotFoundException)
+            catch (Exception e) when (e is ArgumentException or Serving.Datasets.DataFormatException or FileNotFoundException or HttpRequestException)
             {
                 AnsiConsole.MarkupLine($"[red]Error[/]: {Markup.Escape(e.Message)}");
                 return 1;

@@ -8,6 +8,8 @@ namespace LoadTest.Reporting;
 /// <summary>The JSON report of a run: every scenario, and the raw ONNX Runtime batch-1 baseline of the student.</summary>
 public sealed record LoadReport
 {
+    /// <summary>Names the service configuration and load of this run, so a summary can group repetitions.</summary>
+    [JsonPropertyName("label")] public string Label { get; init; } = "";
     [JsonPropertyName("target")] public required string Target { get; init; }
     [JsonPropertyName("profile")] public required string Profile { get; init; }
     [JsonPropertyName("input")] public required string Input { get; init; }

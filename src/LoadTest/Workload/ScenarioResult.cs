@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using LoadTest.Service;
 
 namespace LoadTest.Workload;
 
@@ -22,4 +23,6 @@ public sealed record ScenarioResult
     [JsonPropertyName("degraded")] public long Degraded { get; init; }
     [JsonPropertyName("accuracy")] public double Accuracy { get; init; }
     [JsonPropertyName("curve")] public IReadOnlyList<PercentilePoint> Curve { get; init; } = [];
+    /// <summary>The service's allocations, collections and memory during the window; null when not watched.</summary>
+    [JsonPropertyName("service")] public ServiceUsage? Service { get; init; }
 }

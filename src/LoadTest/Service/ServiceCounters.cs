@@ -1,0 +1,20 @@
+namespace LoadTest.Service;
+
+/// <summary>Cumulative counters of the service at one scrape; two of them bracket a measured window.</summary>
+public readonly record struct ServiceCounters(double AllocatedBytes, double Requests, double Gen0, double Gen1, double Gen2)
+{
+    /// <summary>GC.GetTotalAllocatedBytes of the whole process, as the .NET runtime meter publishes it.</summary>
+    public const string AllocatedMetric = "dotnet_gc_heap_total_allocated_bytes_total";
+
+    /// <summary>The service's own count of completed Classify requests (any route, any responder).</summary>
+    public const string RequestsMetric = "serving_request_duration_seconds_count";
+
+    public const string CollectionsMetric = "dotnet_gc_collections_total";
+
+    public static ServiceCounters Parse(string exposition) => new(
+        PrometheusText.Sum(exposition, AllocatedMetric),
+        PrometheusText.Sum(exposition, RequestsMetric),
+        PrometheusText.Sum(exposition, CollectionsMetric, "gc_heap_generation=\"gen0\""),
+        PrometheusText.Sum(exposition, CollectionsMetric, "gc_heap_generation=\"gen1\""),
+        PrometheusText.Sum(exposition, CollectionsMetric, "gc_heap_generation=\"gen2\""));
+}

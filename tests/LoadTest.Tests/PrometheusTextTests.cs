@@ -1,0 +1,42 @@
+using LoadTest.Service;
+
+namespace LoadTest.Tests;
+
+public sealed class PrometheusTextTests
+{
+    private const string Exposition = """
+        # HELP dotnet_gc_heap_total_allocated_bytes_total The approximate number of bytes allocated.
+        # TYPE dotnet_gc_heap_total_allocated_bytes_total counter
+        dotnet_gc_heap_total_allocated_bytes_total{otel_scope_name="System.Runtime"} 13206256
+        dotnet_gc_collections_total{otel_scope_name="System.Runtime",gc_heap_generation="gen2"} 2
+        dotnet_gc_collections_total{otel_scope_name="System.Runtime",gc_heap_generation="gen0"} 40
+        serving_request_duration_seconds_count{otel_scope_name="Serving.Inference",route="auto",served_by="student"} 120 1718000000000
+        serving_request_duration_seconds_count{otel_scope_name="Serving.Inference",route="a b}",served_by="teacher"} 30
+        serving_request_duration_seconds_count_other 5
+        serving_request_duration_seconds_sum{route="auto"} 1.5
+        plain_total 7
+        """;
+
+    [Fact]
+    public void Sum_SeveralLabelledSeries_AddsThemAndIgnoresTimestampsAndLongerNames()
+    {
+        Assert.Equal(150, PrometheusText.Sum(Exposition, "serving_request_duration_seconds_count"));
+        Assert.Equal(13206256, PrometheusText.Sum(Exposition, "dotnet_gc_heap_total_allocated_bytes_total"));
+        Assert.Equal(7, PrometheusText.Sum(Exposition, "plain_total"));
+    }
+
+    [Fact]
+    public void Sum_WithLabel_KeepsOnlyMatchingSeries() =>
+        Assert.Equal(40, PrometheusText.Sum(Exposition, "dotnet_gc_collections_total", "gc_heap_generation=\"gen0\""));
+
+    [Fact]
+    public void Sum_AbsentMetric_IsZero() => Assert.Equal(0, PrometheusText.Sum(Exposition, "no_such_metric"));
+
+    [Fact]
+    public void Parse_ServiceExposition_ReadsAllocationsRequestsAndCollections()
+    {
+        var counters = ServiceCounters.Parse(Exposition);
+
+        Assert.Equal(new ServiceCounters(13206256, 150, 40, 0, 2), counters);
+    }
+}
