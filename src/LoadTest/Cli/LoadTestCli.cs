@@ -9,5 +9,6 @@ public static class LoadTestCli
         RunCommand.Create(),
         BaselineCommand.Create(),
         ClassifyCommand.Create(),
+        SummarizeCommand.Create(),
     };
 }

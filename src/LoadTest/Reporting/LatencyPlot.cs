@@ -9,7 +9,7 @@ namespace LoadTest.Reporting;
 /// </summary>
 public static class LatencyPlot
 {
-    public static void Write(IReadOnlyList<ScenarioResult> scenarios, string path)
+    public static void Write(IReadOnlyList<ScenarioResult> scenarios, string path, string title = "Latency by percentile")
     {
         var plot = new Plot();
         foreach (var s in scenarios.Where(s => s.Curve.Count > 0))
@@ -25,7 +25,7 @@ public static class LatencyPlot
         plot.Axes.Bottom.SetTicks(ticks, ["p0", "p50", "p90", "p99", "p99.9", "p99.99"]);
         plot.Axes.Left.Label.Text = "latency (ms)";
         plot.Axes.Bottom.Label.Text = "percentile";
-        plot.Title("Latency by percentile");
+        plot.Title(title);
         plot.ShowLegend(Alignment.UpperLeft);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null)

@@ -1,0 +1,111 @@
+using System.Globalization;
+using LoadTest.Baseline;
+using LoadTest.Reporting;
+
+namespace LoadTest.Summary;
+
+/// <summary>
+/// Repetitions of the benchmark runs reduced to medians, and the targets of the load-testing issue checked against
+/// them. Each run report carries a label (its service configuration and load); repetitions share a label.
+/// </summary>
+public sealed class BenchmarkSummary
+{
+    public const double StudentOverheadBudgetUs = 150;
+    public const double BatchingSpeedup = 2;
+    public const double TeacherStudentRatio = 5;
+    public const double CascadeStudentMeanRatio = 1.5;
+    public const double RssBudgetMb = 300;
+
+    public BenchmarkSummary(IReadOnlyList<LoadReport> reports, IReadOnlyList<BaselineResult> baselines, SummaryLabels labels)
+    {
+        Labels = labels;
+        Reports = reports;
+        Scenarios = reports
+            .SelectMany((report, order) => report.Scenarios.Select(s => (report.Label, Order: order, Scenario: s)))
+            .GroupBy(x => (x.Label, x.Scenario.Name))
+            .OrderBy(g => g.Min(x => x.Order))
+            .Select(g => ScenarioSummary.Of(g.Key.Label, g.Select(x => x.Scenario).ToArray()))
+            .ToArray();
+        Baselines = BaselineSummary.Of(baselines);
+        var paired = reports.Where(r => r.Label == labels.Concurrency1 && r.Baseline is not null).Select(r => r.Baseline!).ToArray();
+        PairedBaselineP50Us = paired.Length == 0 ? null : Median.Of(paired.Select(b => (double)b.P50Us));
+        PairedBaselineRuns = paired.Length;
+    }
+
+    public SummaryLabels Labels { get; }
+    public IReadOnlyList<LoadReport> Reports { get; }
+    public IReadOnlyList<ScenarioSummary> Scenarios { get; }
+    public IReadOnlyList<BaselineSummary> Baselines { get; }
+
+    /// <summary>Median raw batch-1 p50 of the student measured by the concurrency-1 runs themselves, just before their load.</summary>
+    public double? PairedBaselineP50Us { get; }
+    public int PairedBaselineRuns { get; }
+
+    public long TotalErrors => Reports.Sum(r => r.Scenarios.Sum(s => s.Errors));
+
+    public ScenarioSummary? Find(string label, string scenario) =>
+        Scenarios.FirstOrDefault(s => s.Label == label && s.Scenario == scenario);
+
+    public IReadOnlyList<TargetCheck> Targets()
+    {
+        var targets = new List<TargetCheck>();
+        var c1Student = Find(Labels.Concurrency1, "student");
+        var c1Teacher = Find(Labels.Concurrency1, "teacher");
+        var c1Cascade = Find(Labels.Concurrency1, "cascade");
+        var batched = Find(Labels.Concurrency64, "student");
+        var unbatched = Find(Labels.Concurrency64Unbatched, "student");
+
+        targets.Add(c1Student is not null && PairedBaselineP50Us is { } raw
+            ? new TargetCheck($"Student at concurrency 1: service p50 ≤ raw ONNX Runtime batch-1 p50 + {StudentOverheadBudgetUs:0} µs",
+                $"{Us(c1Student.P50Us)} vs {Us(raw)} + {StudentOverheadBudgetUs:0} = {Us(raw + StudentOverheadBudgetUs)} (overhead {Us(c1Student.P50Us - raw)})",
+                c1Student.P50Us <= raw + StudentOverheadBudgetUs)
+            : Missing("Student at concurrency 1 against the raw ONNX Runtime p50"));
+
+        targets.Add(batched is not null && unbatched is not null && unbatched.ThroughputRps > 0
+            ? new TargetCheck($"Concurrency 64, student: throughput with batching ≥ {BatchingSpeedup:0}× without",
+                $"{Rps(batched.ThroughputRps)} vs {Rps(unbatched.ThroughputRps)} req/s = {Ratio(batched.ThroughputRps / unbatched.ThroughputRps)}; " +
+                $"p99 {Us(batched.P99Us)} vs {Us(unbatched.P99Us)}",
+                batched.ThroughputRps >= BatchingSpeedup * unbatched.ThroughputRps)
+            : Missing("Concurrency 64 with and without batching"));
+
+        targets.Add(c1Student is not null && c1Teacher is not null && c1Student.P50Us > 0
+            ? new TargetCheck($"Concurrency 1: teacher p50 ≥ {TeacherStudentRatio:0}× student p50",
+                $"{Us(c1Teacher.P50Us)} / {Us(c1Student.P50Us)} = {Ratio(c1Teacher.P50Us / c1Student.P50Us)}",
+                c1Teacher.P50Us >= TeacherStudentRatio * c1Student.P50Us)
+            : Missing("Teacher against student at concurrency 1"));
+
+        targets.Add(c1Student is not null && c1Cascade is not null && c1Student.MeanUs > 0
+            ? new TargetCheck($"Concurrency 1: cascade mean ≤ {CascadeStudentMeanRatio:0.0}× student mean",
+                $"{Us(c1Cascade.MeanUs)} / {Us(c1Student.MeanUs)} = {Ratio(c1Cascade.MeanUs / c1Student.MeanUs)} with {Percent(c1Cascade.TeacherShare, 1)} sent to the teacher",
+                c1Cascade.MeanUs <= CascadeStudentMeanRatio * c1Student.MeanUs)
+            : Missing("Cascade against student at concurrency 1"));
+
+        targets.Add(batched?.RssPeakMb is { } rss
+            ? new TargetCheck($"Service RSS ≤ {RssBudgetMb:0} MB under the concurrency-64 load",
+                $"peak {rss:0} MB with batching" + (unbatched?.RssPeakMb is { } other ? $", {other:0} MB without" : ""),
+                rss <= RssBudgetMb && (unbatched?.RssPeakMb is not { } u || u <= RssBudgetMb))
+            : Missing("Service RSS under the concurrency-64 load"));
+
+        var allocations = Scenarios.Where(s => s.AllocatedBytesPerRequest is not null)
+            .Select(s => $"{s.Label} {s.Scenario} {s.AllocatedBytesPerRequest:0} B").ToArray();
+        targets.Add(allocations.Length > 0
+            ? new TargetCheck("Allocations per request measured", string.Join("; ", allocations), null)
+            : Missing("Allocations per request"));
+
+        targets.Add(new TargetCheck("Zero errors in every run", $"{TotalErrors} errors in {Reports.Sum(r => r.Scenarios.Sum(s => s.Requests))} requests",
+            TotalErrors == 0));
+        return targets;
+    }
+
+    /// <summary>A share as a percentage without the invariant culture's space before the sign.</summary>
+    public static string Percent(double share, int decimals) =>
+        (share * 100).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
+
+    private static TargetCheck Missing(string what) => new(what, "not measured", null);
+
+    private static string Us(double value) => value.ToString("0", CultureInfo.InvariantCulture) + " µs";
+
+    private static string Rps(double value) => value.ToString("0", CultureInfo.InvariantCulture);
+
+    private static string Ratio(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "×";
+}

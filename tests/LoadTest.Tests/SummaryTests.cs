@@ -1,0 +1,145 @@
+using LoadTest.Baseline;
+using LoadTest.Reporting;
+using LoadTest.Service;
+using LoadTest.Summary;
+using LoadTest.Workload;
+
+namespace LoadTest.Tests;
+
+public sealed class SummaryTests
+{
+    [Theory]
+    [InlineData(new double[] { 3, 1, 2 }, 2)]
+    [InlineData(new double[] { 4, 1, 3, 2 }, 2.5)]
+    [InlineData(new double[] { 7 }, 7)]
+    public void Median_Values_IsTheMiddle(double[] values, double median) => Assert.Equal(median, Median.Of(values));
+
+    [Fact]
+    public void Median_NoValues_IsNaN() => Assert.True(double.IsNaN(Median.Of([])));
+
+    [Fact]
+    public void Targets_ThreeRepetitions_CheckedOnMedians()
+    {
+        // The middle repetition decides every median; the outliers around it must not.
+        var reports = new List<LoadReport>();
+        foreach (var (rep, factor) in new[] { (0, 1.0), (1, 0.5), (2, 3.0) })
+        {
+            reports.Add(Report("batching-c1", rep, 120 * factor,
+                Scenario("teacher", p50: 1500 * factor, mean: 1600 * factor),
+                Scenario("student", p50: 250 * factor, mean: 260 * factor, allocated: 9000),
+                Scenario("cascade", p50: 260 * factor, mean: 420 * factor, teacherShare: 0.17)));
+            reports.Add(Report("batching-c64", rep, null, Scenario("student", p50: 9000, mean: 9500, rps: 6000 * factor, rss: 210 * factor)));
+            reports.Add(Report("nobatching-c64", rep, null, Scenario("student", p50: 20000, mean: 21000, rps: 2500 * factor, rss: 220)));
+        }
+
+        var summary = new BenchmarkSummary(reports, [], SummaryLabels.Default);
+        var targets = summary.Targets();
+
+        Assert.Equal(120, summary.PairedBaselineP50Us);
+        Assert.Equal(250, summary.Find("batching-c1", "student")!.P50Us);
+        // 250 µs ≤ 120 + 150.
+        Assert.True(targets[0].Met);
+        // 6000 / 2500 = 2.4.
+        Assert.True(targets[1].Met);
+        Assert.Contains("2.40×", targets[1].Measured);
+        // 1500 / 250 = 6.
+        Assert.True(targets[2].Met);
+        // 420 / 260 = 1.62: missed.
+        Assert.False(targets[3].Met);
+        Assert.Contains("17.0%", targets[3].Measured);
+        Assert.True(targets[4].Met);
+        Assert.Contains("210 MB", targets[4].Measured);
+        Assert.Null(targets[5].Met);
+        Assert.Contains("batching-c1 student 9000 B", targets[5].Measured);
+        Assert.True(targets[6].Met);
+    }
+
+    [Fact]
+    public void Targets_AnyErrorOrMissingConfiguration_IsShown()
+    {
+        var reports = new[] { Report("batching-c1", 0, 100, Scenario("student", p50: 200, mean: 210, errors: 3)) };
+
+        var targets = new BenchmarkSummary(reports, [], SummaryLabels.Default).Targets();
+
+        Assert.False(targets[^1].Met);
+        Assert.Contains("3 errors", targets[^1].Measured);
+        Assert.Equal("not measured", targets[1].Measured);
+        Assert.Null(targets[1].Met);
+    }
+
+    [Fact]
+    public void Baselines_Repetitions_GroupedByRoleBatchAndThreads()
+    {
+        BaselineResult[] results =
+        [
+            new() { Model = "s", Role = "student", BatchSize = 1, P50Us = 130 },
+            new() { Model = "s", Role = "student", BatchSize = 1, P50Us = 110 },
+            new() { Model = "s", Role = "student", BatchSize = 1, P50Us = 500 },
+            new() { Model = "t", Role = "teacher", BatchSize = 64, P50Us = 40000, IntraOpThreads = 2 },
+        ];
+
+        var summary = BaselineSummary.Of(results);
+
+        Assert.Equal(2, summary.Count);
+        Assert.Equal(("student", 1, 3, 130.0), (summary[0].Role, summary[0].BatchSize, summary[0].Runs, summary[0].P50Us));
+        Assert.Equal(("teacher", 64, 2), (summary[1].Role, summary[1].BatchSize, summary[1].IntraOpThreads));
+    }
+
+    [Fact]
+    public void Render_Summary_HasTargetsScenariosAndEveryRun()
+    {
+        var reports = new[] { Report("batching-c1", 0, 100, Scenario("student", p50: 200, mean: 210, allocated: 8192)) };
+
+        var markdown = SummaryMarkdown.Render(new BenchmarkSummary(reports, [], SummaryLabels.Default), ["Measured on a test."]);
+
+        Assert.StartsWith("Measured on a test.", markdown);
+        Assert.Contains("| batching-c1 | student | 1 | 1000 | 200 |", markdown);
+        Assert.Contains("| 8192 |", markdown);
+        // 200 µs ≤ 100 + 150 µs; the configurations that were not run are shown as such.
+        Assert.Contains("| 200 µs vs 100 µs + 150 = 250 µs (overhead 100 µs) | met |", markdown);
+        Assert.Contains("| not measured | reported |", markdown);
+    }
+
+    [Fact]
+    public void Splice_DocumentWithMarkers_ReplacesOnlyTheSection()
+    {
+        var document = $"# Title\n\nintro\n{SummaryMarkdown.BeginMarker}\nold numbers\n{SummaryMarkdown.EndMarker}\n\nafter\n";
+
+        var spliced = SummaryMarkdown.Splice(document, "new numbers\n");
+
+        Assert.Equal($"# Title\n\nintro\n{SummaryMarkdown.BeginMarker}\nnew numbers\n{SummaryMarkdown.EndMarker}\n\nafter\n", spliced);
+        Assert.Equal(spliced, SummaryMarkdown.Splice(spliced, "new numbers"));
+    }
+
+    [Fact]
+    public void Splice_NoMarkers_Throws() => Assert.Throws<ArgumentException>(() => SummaryMarkdown.Splice("# Title\n", "x"));
+
+    private static LoadReport Report(string label, int repetition, double? baselineP50, params ScenarioResult[] scenarios) => new()
+    {
+        Label = label,
+        Target = "127.0.0.1:1",
+        Profile = "closed loop",
+        Input = "tensor",
+        StartedUtc = DateTimeOffset.UnixEpoch.AddMinutes(repetition),
+        Scenarios = scenarios,
+        Baseline = baselineP50 is { } p50 ? new BaselineResult { Model = "student", Role = "student", BatchSize = 1, P50Us = (long)p50 } : null,
+    };
+
+    private static ScenarioResult Scenario(string name, double p50, double mean, double rps = 1000, double teacherShare = 0,
+        long errors = 0, double? allocated = null, double? rss = null) => new()
+    {
+        Name = name,
+        Mode = "closed",
+        Requests = 1000 + errors,
+        ThroughputRps = rps,
+        P50Us = (long)p50,
+        P90Us = (long)(p50 * 1.2),
+        P99Us = (long)(p50 * 2),
+        MeanUs = mean,
+        Errors = errors,
+        TeacherShare = teacherShare,
+        Service = allocated is null && rss is null
+            ? null
+            : new ServiceUsage { Requests = allocated is null ? 0 : 1000, AllocatedBytesPerRequest = allocated ?? 0, RssPeakMb = rss },
+    };
+}
