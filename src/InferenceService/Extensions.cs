@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server;
 using Grpc.Net.Client;
+using InferenceService.Admin;
 using InferenceService.Capture;
 using InferenceService.Cascade;
 using InferenceService.Configuration;
@@ -49,6 +50,7 @@ public static class Extensions
         services.AddSingleton<OnnxSessionFactory>();
         services.AddSingleton<ModelRepository>();
         services.AddHostedService<ModelLoadingService>();
+        services.AddHostedService<ModelWatchService>();
         services.AddSingleton<HardCaseCapture>();
         services.AddHostedService(sp => sp.GetRequiredService<HardCaseCapture>());
 
@@ -80,6 +82,7 @@ public static class Extensions
     {
         app.UseDefaultDeadline();
         app.MapGrpcService<ClassifierService>();
+        app.MapGrpcService<ModelAdminService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

@@ -31,6 +31,10 @@ public sealed class ShadowTraffic(
             return;
         if (inFlight.Count >= settings.MaxShadowInFlight || stopping.IsCancellationRequested)
             return;
+        // The shadow call outlives the request and its hold on the model versions, so it takes its own: a hot swap
+        // cannot dispose the teacher it is about to use. (The request still holds one, so this succeeds.)
+        if (!command.Model.TryAcquire())
+            return;
         // The request's pixels return to the pool when it completes; the shadow call needs its own copy.
         var pixels = command.Pixels.ToArray();
         var task = Task.Run(() => RunAsync(command, pixels, student));
@@ -82,6 +86,10 @@ public sealed class ShadowTraffic(
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             return; // shutting down and the teacher was too slow: this sample is given up
+        }
+        finally
+        {
+            command.Model.Release();
         }
         if (answer is null)
             return;

@@ -38,7 +38,9 @@ public sealed class ClassifierService(ModelRepository models, CascadeRouter rout
         using var admitted = admission.Enter();
         RequestMapping.CheckHasInput(request);
         var route = RequestMapping.ToRoute(request.Route);
-        var model = models.Get(request.Model);
+        // Held until the answer is built: a hot swap meanwhile leaves this request on the versions it started with.
+        using var lease = models.Acquire(request.Model);
+        var model = lease.Model;
         using var pixels = RequestMapping.ReadInput(request, model, options.Value.MaxImageDimension);
         var requestId = request.RequestId.Length > 0 ? request.RequestId : Guid.NewGuid().ToString("N");
         var result = await router.ClassifyAsync(new ClassifyCommand(model, pixels, route, requestId), cancellationToken)

@@ -53,7 +53,13 @@ public static class ResponseMapping
 
     private static RoleInfo Role(ServedModel model, ModelRole role, OnnxModel? loaded, bool remote)
     {
-        var info = new RoleInfo { Version = loaded?.Version ?? "", Arch = loaded?.Metadata.Arch ?? "", Remote = remote };
+        var info = new RoleInfo
+        {
+            Version = loaded?.Version ?? "",
+            Arch = loaded?.Metadata.Arch ?? "",
+            Remote = remote,
+            Precision = loaded?.Metadata.Precision ?? "",
+        };
         info.AvailableVersions.AddRange(model.Versions.Available(role));
         return info;
     }

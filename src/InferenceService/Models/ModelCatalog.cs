@@ -1,15 +1,29 @@
 using System.Globalization;
+using InferenceService.Configuration;
 using Serving.Contracts.Models;
 
 namespace InferenceService.Models;
 
 /// <summary>
 /// Reads the repository layout <c>&lt;root&gt;/&lt;name&gt;/{student,teacher}/&lt;version&gt;/model.onnx</c>. Versions are integers and
-/// the highest is live; folders that do not fit the layout are ignored.
+/// the highest is live; folders that do not fit the layout are ignored (so are staging folders such as
+/// <c>.staging-3</c>, and a version folder until its <c>model.onnx</c> is in place). A version is defined by its fp32
+/// <c>model.onnx</c>; an int8 student is served from <c>model.int8.onnx</c> in the same folder.
 /// </summary>
 public static class ModelCatalog
 {
     public const string FileName = "model.onnx";
+
+    /// <summary>The int8 variant <c>Distillation quantize</c> writes beside a student's fp32 export.</summary>
+    public const string Int8FileName = "model.int8.onnx";
+
+    /// <summary>The file served for a role: the student's in the configured precision, the teacher always in fp32.</summary>
+    public static string ServedFileName(ModelRole role, ModelPrecision studentPrecision) =>
+        role == ModelRole.Student && studentPrecision == ModelPrecision.Int8 ? Int8FileName : FileName;
+
+    /// <summary>The <c>precision</c> metadata a served file must declare.</summary>
+    public static string PrecisionName(ModelRole role, ModelPrecision studentPrecision) =>
+        role == ModelRole.Student && studentPrecision == ModelPrecision.Int8 ? "int8" : "fp32";
 
     public static IReadOnlyDictionary<string, ModelVersions> Scan(string root)
     {

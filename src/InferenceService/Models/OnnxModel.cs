@@ -47,7 +47,15 @@ public sealed class OnnxModel : IDisposable
         }
         try
         {
-            var metadata = ModelMetadata.FromProperties(session.ModelMetadata.CustomMetadataMap);
+            ModelMetadata metadata;
+            try
+            {
+                metadata = ModelMetadata.FromProperties(session.ModelMetadata.CustomMetadataMap);
+            }
+            catch (InvalidModelException e)
+            {
+                throw new InvalidModelException($"{file.Path}: {e.Message}");
+            }
             if (metadata.Role != role)
                 throw new InvalidModelException($"{file.Path}: metadata says role '{metadata.Role}' but the file is in the {role} folder");
             if (!session.InputMetadata.TryGetValue(OnnxModelContract.InputName, out var input) || input.Dimensions.Length != 4

@@ -1,10 +1,12 @@
 using InferenceService.Inference;
+using Serving.Contracts.Models;
 
 namespace InferenceService.Models;
 
 /// <summary>
-/// A model name as this replica serves it: the live student and/or teacher behind their batchers, the labels they
-/// share, and the cascade threshold in force.
+/// A model name as this replica serves it at one moment (a generation): the live student and/or teacher behind their
+/// batchers, the labels they share, and the cascade threshold in force. A hot swap publishes a new generation; a
+/// request holds the one it started with through a <see cref="ModelLease"/>.
 /// </summary>
 public sealed record ServedModel
 {
@@ -15,11 +17,39 @@ public sealed record ServedModel
     public required double Threshold { get; init; }
     public required double StudentTemperature { get; init; }
     public required double TeacherTemperature { get; init; }
+
     /// <summary>Null on a teacher-only replica.</summary>
-    public DynamicBatcher? Student { get; init; }
+    public LoadedModel? StudentModel { get; init; }
 
     /// <summary>Null when the teacher runs on a remote replica (<c>Teacher:Endpoint</c>).</summary>
-    public DynamicBatcher? Teacher { get; init; }
+    public LoadedModel? TeacherModel { get; init; }
+
+    public DynamicBatcher? Student => StudentModel?.Batcher;
+    public DynamicBatcher? Teacher => TeacherModel?.Batcher;
 
     public int Classes => Labels.Count;
+
+    public LoadedModel? Part(ModelRole role) => role == ModelRole.Student ? StudentModel : TeacherModel;
+
+    /// <summary>
+    /// Holds every version in this generation; false when one of them is already retiring (a newer generation has been
+    /// published since this one was read, so the caller should read again). Balanced by <see cref="Release"/>.
+    /// </summary>
+    public bool TryAcquire()
+    {
+        if (StudentModel is { } student && !student.TryAcquire())
+            return false;
+        if (TeacherModel is { } teacher && !teacher.TryAcquire())
+        {
+            StudentModel?.Release();
+            return false;
+        }
+        return true;
+    }
+
+    public void Release()
+    {
+        StudentModel?.Release();
+        TeacherModel?.Release();
+    }
 }

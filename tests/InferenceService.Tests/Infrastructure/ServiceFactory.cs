@@ -77,6 +77,8 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     public Health.HealthClient Health => new(Channel);
 
+    public ModelAdmin.ModelAdminClient Admin => new(Channel);
+
     public ModelRepository Repository => Services.GetRequiredService<ModelRepository>();
 
     /// <summary>Starts the host and waits until models are loaded and warmed (health SERVING).</summary>
@@ -104,6 +106,10 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     /// <summary>Sum over the latest (cumulative) export of a counter's points that carry every given tag.</summary>
     public long Counter(string name, params (string Key, string Value)[] tags) =>
         Points(name, tags).Sum(p => p.GetSumLong());
+
+    /// <summary>Sum over the latest export of a gauge's points that carry every given tag.</summary>
+    public long Gauge(string name, params (string Key, string Value)[] tags) =>
+        Points(name, tags).Sum(p => p.GetGaugeLastValueLong());
 
     public long HistogramCount(string name, params (string Key, string Value)[] tags) =>
         Points(name, tags).Sum(p => p.GetHistogramCount());

@@ -64,9 +64,22 @@ public sealed class TinyModels : IDisposable
         WriteLinear(Root, Name, role, version, Shape, Labels, weights, threshold, temperature);
     }
 
-    /// <summary>Writes a linear classifier (Flatten + Gemm, weights [classes, C*H*W]) into a repository.</summary>
-    public static void WriteLinear(string root, string name, ModelRole role, string version, long[] shape, string[] labels,
-        float[] weights, double? threshold = null, double temperature = 1.0)
+    /// <summary>
+    /// Writes another student version into this repository (atomically, as the tools do): class k scores
+    /// <paramref name="scale"/> * pixel[k], so answers match the shipped student's and only the version tells them apart.
+    /// </summary>
+    public string WriteStudent(string version, float scale = StudentScale, double? threshold = 0.9, double temperature = 1.0,
+        string fileName = "model.onnx", string precision = "fp32")
+    {
+        var weights = new float[3 * 4];
+        for (var k = 0; k < 3; k++)
+            weights[k * 4 + k] = scale;
+        return WriteLinear(Root, Name, ModelRole.Student, version, Shape, Labels, weights, threshold, temperature, fileName, precision);
+    }
+
+    /// <summary>Writes a linear classifier (Flatten + Gemm, weights [classes, C*H*W]) into a repository; returns its path.</summary>
+    public static string WriteLinear(string root, string name, ModelRole role, string version, long[] shape, string[] labels,
+        float[] weights, double? threshold = null, double temperature = 1.0, string fileName = "model.onnx", string precision = "fp32")
     {
         var builder = new OnnxGraphBuilder();
         var flat = builder.Flatten(OnnxModelContract.InputName);
@@ -80,9 +93,12 @@ public sealed class TinyModels : IDisposable
             Version = version,
             Temperature = temperature,
             CascadeThreshold = threshold,
+            Precision = precision,
         };
         var model = builder.ToModel(shape, labels.Length, metadata);
         var folder = role == ModelRole.Student ? "student" : "teacher";
-        OnnxModelFile.Write(model, Path.Combine(root, name, folder, version, "model.onnx"));
+        var path = Path.Combine(root, name, folder, version, fileName);
+        OnnxModelFile.Write(model, path);
+        return path;
     }
 }

@@ -1,0 +1,131 @@
+using System.Threading.Channels;
+using InferenceService.Configuration;
+using Microsoft.Extensions.Options;
+using Serving.Contracts.Models;
+
+namespace InferenceService.Models;
+
+/// <summary>
+/// Notices new model versions without a restart: a file watch on the repository (debounced, since a copy fires many
+/// events) and a periodic rescan (inotify misses changes made by other hosts on network filesystems such as the
+/// production RWX volume). Both end in <see cref="ModelRepository.ReloadAsync"/>, which loads, validates, warms and
+/// swaps, or rejects and keeps the old version.
+/// </summary>
+public sealed class ModelWatchService(ModelRepository repository, IOptions<ModelRepositoryOptions> options,
+    ILogger<ModelWatchService> logger) : BackgroundService
+{
+    // A change signal; one pending is enough, since a reload looks at the whole repository.
+    private readonly Channel<string> changes = Channel.CreateBounded<string>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await repository.Ready.WaitAsync(stoppingToken).ConfigureAwait(false);
+        var settings = options.Value;
+        using var watcher = settings.Watch ? Watch() : null;
+        var interval = settings.ScanIntervalSeconds > 0 ? TimeSpan.FromSeconds(settings.ScanIntervalSeconds) : Timeout.InfiniteTimeSpan;
+        var debounce = TimeSpan.FromMilliseconds(settings.DebounceMilliseconds);
+        // A file still being written is looked at again soon, not only at the next periodic scan.
+        var retry = TimeSpan.FromMilliseconds(Math.Max(settings.DebounceMilliseconds, settings.SettleMilliseconds) + 50);
+        logger.LogInformation("Watching the model repository {Path}: file events {Watch}, rescan every {Interval}",
+            repository.Root, watcher is not null ? "on" : "off", interval == Timeout.InfiniteTimeSpan ? "never" : interval);
+
+        var wait = interval;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (await NextChangeAsync(wait, stoppingToken).ConfigureAwait(false))
+                await QuietAsync(debounce, stoppingToken).ConfigureAwait(false);
+            var report = await ReloadAsync(stoppingToken).ConfigureAwait(false);
+            wait = report?.AnyPending == true && (interval == Timeout.InfiniteTimeSpan || retry < interval) ? retry : interval;
+        }
+    }
+
+    private async Task<ReloadReport?> ReloadAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await repository.ReloadAsync(retryRejected: false, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is InvalidModelException or IOException or UnauthorizedAccessException)
+        {
+            // The repository itself is unreadable (unmounted, deleted): keep serving what is loaded and look again later.
+            logger.LogWarning("Cannot rescan the model repository {Path}: {Reason}; the loaded models keep serving", repository.Root, e.Message);
+            return null;
+        }
+    }
+
+    /// <summary>True when a change was signalled within <paramref name="timeout"/>, false when it passed quietly.</summary>
+    private async Task<bool> NextChangeAsync(TimeSpan timeout, CancellationToken stoppingToken)
+    {
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        if (timeout != Timeout.InfiniteTimeSpan)
+            expiry.CancelAfter(timeout);
+        try
+        {
+            await changes.Reader.ReadAsync(expiry.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits until no event came for <paramref name="debounce"/>, but not forever if something keeps writing.</summary>
+    private async Task QuietAsync(TimeSpan debounce, CancellationToken stoppingToken)
+    {
+        var limit = TimeSpan.FromTicks(debounce.Ticks * 20);
+        var started = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(started) < limit && await NextChangeAsync(debounce, stoppingToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    private FileSystemWatcher? Watch()
+    {
+        try
+        {
+            var watcher = new FileSystemWatcher(repository.Root)
+            {
+                IncludeSubdirectories = true,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
+            watcher.Created += OnChanged;
+            watcher.Changed += OnChanged;
+            watcher.Deleted += OnChanged;
+            watcher.Renamed += OnChanged;
+            watcher.Error += (_, e) =>
+            {
+                // Overflow: events were lost, so look at everything.
+                logger.LogWarning(e.GetException(), "Watching {Path} lost events; rescanning", repository.Root);
+                changes.Writer.TryWrite(repository.Root);
+            };
+            watcher.EnableRaisingEvents = true;
+            return watcher;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Cannot watch {Path} ({Reason}); new versions are noticed by the periodic scan only", repository.Root, e.Message);
+            return null;
+        }
+    }
+
+    private void OnChanged(object sender, FileSystemEventArgs e)
+    {
+        if (Relevant(e.FullPath) || (e is RenamedEventArgs renamed && Relevant(renamed.OldFullPath)))
+            changes.Writer.TryWrite(e.FullPath);
+    }
+
+    /// <summary>Staging folders and temporary files (names starting with a dot) are not versions until renamed into place.</summary>
+    private bool Relevant(string path)
+    {
+        var relative = Path.GetRelativePath(repository.Root, path);
+        return !relative.Split(Path.DirectorySeparatorChar).Any(segment => segment.StartsWith('.'));
+    }
+}
