@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server;
 using Grpc.Net.Client;
 using InferenceService.Admin;
+using InferenceService.Authentication;
 using InferenceService.Capture;
 using InferenceService.Cascade;
 using InferenceService.Configuration;
@@ -59,7 +60,7 @@ public static class Extensions
             var teacher = sp.GetRequiredService<IOptions<TeacherOptions>>().Value;
             var role = sp.GetRequiredService<IOptions<ServingOptions>>().Value.Role;
             return role == ServingRole.Cascade && teacher.IsRemote
-                ? new RemoteTeacher(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>()))
+                ? new RemoteTeacher(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>()), teacher.ApiKey)
                 : new EmbeddedTeacher();
         });
         services.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, context) =>
@@ -70,6 +71,7 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<ShadowTraffic>());
         services.AddSingleton<CascadeRouter>();
 
+        services.AddApiKeyAuthentication();
         services.AddServingLimits();
         services.AddGrpc(options => options.Interceptors.Add<ErrorMappingInterceptor>());
         services.AddOptions<GrpcServiceOptions>().Configure<IOptions<ServingOptions>>(static (grpc, serving) =>
@@ -80,6 +82,8 @@ public static class Extensions
 
     public static WebApplication MapApplicationEndpoints(this WebApplication app)
     {
+        // First: a call without a valid key is refused before any other work.
+        app.UseApiKeyAuthentication();
         app.UseDefaultDeadline();
         app.MapGrpcService<ClassifierService>();
         app.MapGrpcService<ModelAdminService>();

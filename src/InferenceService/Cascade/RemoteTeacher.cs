@@ -1,3 +1,4 @@
+using Grpc.Core;
 using Grpc.Net.Client;
 using InferenceService.Inference;
 using InferenceService.Models;
@@ -10,9 +11,10 @@ namespace InferenceService.Cascade;
 /// A teacher-only replica of this service reached over gRPC: many CPU cascade replicas share a few (GPU) teacher
 /// replicas. It is asked for every class's probability so captured samples hold the full distribution.
 /// </summary>
-public sealed class RemoteTeacher(GrpcChannel channel) : ITeacher, IDisposable
+public sealed class RemoteTeacher(GrpcChannel channel, string? apiKey = null) : ITeacher, IDisposable
 {
     private readonly Classifier.ClassifierClient client = new(channel);
+    private readonly Metadata? headers = string.IsNullOrEmpty(apiKey) ? null : new Metadata { { "authorization", $"Bearer {apiKey}" } };
 
     public bool IsRemote => true;
 
@@ -37,7 +39,7 @@ public sealed class RemoteTeacher(GrpcChannel channel) : ITeacher, IDisposable
             RequestId = requestId,
         };
 
-        var response = await client.ClassifyAsync(request, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var response = await client.ClassifyAsync(request, headers, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (response.ServedBy != ServedBy.Teacher || response.Degraded)
             throw new TeacherUnavailableException("the teacher replica answered without its teacher");
         var probabilities = new float[model.Classes];

@@ -11,6 +11,9 @@ public sealed class TeacherOptions : IValidatableObject
     /// <summary>Address of a teacher-only replica (h2c or TLS); empty runs the teacher in-process.</summary>
     public string? Endpoint { get; set; }
 
+    /// <summary>Sent as <c>authorization: Bearer</c> to a teacher replica that requires API keys (<c>Authentication:ApiKeys</c> there).</summary>
+    public string? ApiKey { get; set; }
+
     [Range(1, 600_000)]
     public int TimeoutMilliseconds { get; set; } = 1000;
 

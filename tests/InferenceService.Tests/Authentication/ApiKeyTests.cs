@@ -1,0 +1,103 @@
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Reflection.V1Alpha;
+using InferenceService.Tests.Infrastructure;
+using Serving.V1;
+
+namespace InferenceService.Tests.Authentication;
+
+/// <summary>API keys: classify keys for Classifier, admin keys for ModelAdmin; health and reflection stay open.</summary>
+[Collection(ServingCollection.Name)]
+public sealed class ApiKeyTests : IAsyncLifetime
+{
+    private const string ClassifyKey = "classify-key-0123456789abcdef";
+    private const string AdminKey = "admin-key-0123456789abcdef-xyz";
+    private readonly TinyModels models = new();
+    private readonly TempDirectory samples = new();
+    private ServiceFactory service = null!;
+
+    public async Task InitializeAsync() =>
+        service = await new ServiceFactory(models.Root, samples.Path, new Dictionary<string, string?>
+        {
+            ["Authentication:ApiKeys:0"] = ClassifyKey,
+            ["Authentication:AdminKeys:0"] = AdminKey,
+        }).StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await service.DisposeAsync();
+        samples.Dispose();
+        models.Dispose();
+    }
+
+    [Fact]
+    public async Task Classify_ValidKeyAsBearerOrHeader_Answers()
+    {
+        var bearer = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), Bearer(ClassifyKey));
+        var header = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), new Metadata { { "x-api-key", ClassifyKey } });
+        var admin = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), Bearer(AdminKey));
+        var info = await service.Client.GetModelInfoAsync(new GetModelInfoRequest(), Bearer(ClassifyKey));
+
+        Assert.All([bearer, header, admin], r => Assert.Equal(0, r.LabelIndex));
+        Assert.Equal(TinyModels.Name, info.Name);
+    }
+
+    [Theory]
+    [InlineData(null, "an API key is required")]
+    [InlineData("Bearer wrong-key-0123456789abcdef", "not valid")]
+    [InlineData("Basic " + ClassifyKey, "an API key is required")]
+    [InlineData("Bearer " + ClassifyKey + "x", "not valid")]
+    public async Task Classify_MissingOrUnknownKey_Unauthenticated(string? authorization, string message)
+    {
+        var headers = authorization is null ? null : new Metadata { { "authorization", authorization } };
+
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), headers));
+        var stream = service.Client.ClassifyStream(headers);
+        var streamError = await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseStream.MoveNext());
+
+        Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
+        Assert.Contains(message, error.Status.Detail);
+        Assert.Equal(StatusCode.Unauthenticated, streamError.StatusCode);
+    }
+
+    [Fact]
+    public async Task ReloadModels_ClassifyKey_PermissionDenied()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(async () =>
+            await service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer(ClassifyKey)));
+
+        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Contains("an admin key is required", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task ReloadModels_NoKeyOrUnknownKey_UnauthenticatedAndAdminKeyWorks()
+    {
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await service.Admin.ReloadModelsAsync(new ReloadModelsRequest()));
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () =>
+            await service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer("not-a-key-0123456789abcdef")));
+        var reloaded = await service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer(AdminKey));
+
+        Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, unknown.StatusCode);
+        Assert.Equal(2, reloaded.Roles.Count);
+    }
+
+    [Fact]
+    public async Task HealthAndReflection_NoKey_StayOpen()
+    {
+        var health = await service.Health.CheckAsync(new HealthCheckRequest());
+        using var call = new ServerReflection.ServerReflectionClient(service.Channel).ServerReflectionInfo();
+        await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
+        await call.RequestStream.CompleteAsync();
+        Assert.True(await call.ResponseStream.MoveNext());
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToArray();
+
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+        Assert.Contains("serving.v1.Classifier", services);
+        Assert.Contains("serving.v1.ModelAdmin", services);
+    }
+
+    private static Metadata Bearer(string key) => new() { { "authorization", $"Bearer {key}" } };
+}
