@@ -33,7 +33,13 @@ internal static class RunCommand
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the in-process ONNX Runtime baseline" };
         var baselineThreads = new Option<int>("--baseline-threads") { Description = "ONNX Runtime intra-op threads of the baseline (0 = its default); match the service's OnnxRuntime:IntraOpThreads", DefaultValueFactory = _ => 0 };
         var label = new Option<string>("--label") { Description = "Name of this configuration in the report (repetitions of one configuration share it)", DefaultValueFactory = _ => "" };
-        var metricsUrl = new Option<Uri?>("--metrics-url") { Description = "The service's Prometheus /metrics: allocations, GC and requests are read before and after each scenario" };
+        var metricsUrl = new Option<Uri?>("--metrics-url")
+        {
+            Description = "The service's Prometheus /metrics: allocations, GC and requests are read before and after each scenario",
+            CustomParser = result => Uri.TryCreate(result.Tokens.Count == 0 ? "" : result.Tokens[0].Value, UriKind.Absolute, out var uri)
+                ? uri
+                : Invalid(result, "--metrics-url needs an absolute http address such as http://127.0.0.1:9464/metrics"),
+        };
         var servicePid = new Option<int?>("--service-pid") { Description = "Process id of a local service: its RSS is sampled from /proc during each scenario" };
         foreach (var option in new Option[] { target, scenario, rate, concurrency, connections, duration, warmup, deadline, data, input, limit, model, json, plot, repository, baselineName, noBaseline, baselineThreads, label, metricsUrl, servicePid })
             command.Add(option);
@@ -104,5 +110,11 @@ internal static class RunCommand
             }
         });
         return command;
+    }
+
+    private static Uri? Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return null;
     }
 }
