@@ -97,6 +97,9 @@ public static class Extensions
         GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions
         {
             LoggerFactory = loggerFactory,
+            // The pipeline's timeout cancels the call; only an OperationCanceledException lets Polly report it as a
+            // timeout (an RpcException CANCELLED would be counted as a teacher error instead).
+            ThrowOperationCanceledOnCancellation = true,
             HttpHandler = new SocketsHttpHandler
             {
                 // A stopped teacher must fail fast so the circuit breaker, not the client's deadline, decides.
