@@ -1,0 +1,161 @@
+using System.Globalization;
+using InferenceService.Tests.Infrastructure;
+using Serving.V1;
+using Xunit.Abstractions;
+
+namespace InferenceService.Tests.Reliability;
+
+/// <summary>
+/// A cascade replica under steady concurrent load while its remote teacher turns slow, fails, or is killed and
+/// restarted: every client call must succeed; while the teacher is out, answers are the student's, flagged degraded
+/// and counted; the circuit opens, and closes again once the teacher is back.
+/// (Single calls: <c>ResilienceTests</c> and <c>RemoteTeacherTests</c>.)
+/// </summary>
+[Collection(ServingCollection.Name)]
+public sealed class TeacherFaultTests(ITestOutputHelper output)
+{
+    private const int Workers = 4;
+
+    private static Dictionary<string, string?> CascadeSettings(int teacherPort) => new()
+    {
+        ["Teacher:Endpoint"] = $"http://127.0.0.1:{teacherPort}",
+        // Generous enough for a busy CI machine, far below the slow teacher's delay.
+        ["Teacher:TimeoutMilliseconds"] = "500",
+        ["Teacher:MinimumThroughput"] = "4",
+        ["Teacher:SamplingSeconds"] = "2",
+        ["Teacher:BreakSeconds"] = "0.5",
+    };
+
+    [Fact]
+    public async Task Classify_UnderLoadTeacherSlowThenFailing_EveryCallSucceedsDegradedCountedCircuitOpensAndCloses()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        var port = ServiceFactory.FreePort();
+        await using var teacher = await FakeTeacherServer.StartAsync(port);
+        await using var cascade = await new ServiceFactory(models.Root, samples.Path, CascadeSettings(port)).StartAsync();
+        var load = Start(cascade.Client, "healthy");
+
+        Assert.True(await load.WaitForAsync("healthy", ByTeacher, 20, TimeSpan.FromSeconds(30)), "the teacher never answered");
+        foreach (var fault in new[] { TeacherFault.Slow, TeacherFault.Failing })
+        {
+            var name = fault.ToString().ToLowerInvariant();
+            teacher.Fault = fault;
+            load.Phase = name;
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            teacher.Fault = TeacherFault.None;
+            load.Phase = $"after {name}";
+            Assert.True(await load.WaitForAsync(load.Phase, ByTeacher, 10, TimeSpan.FromSeconds(30)),
+                $"the teacher never answered again after being {name}");
+        }
+        await load.StopAsync();
+        cascade.FlushMetrics();
+
+        AssertEveryCallSucceeded(load);
+        AssertAllDegraded(load, "slow", "failing");
+        AssertDegradedCounted(load, cascade);
+        Assert.True(cascade.Counter("serving.degraded", ("reason", "timeout")) > 0, "a slow teacher should time out");
+        Assert.True(cascade.Counter("serving.degraded", ("reason", "error")) > 0, "a failing teacher should be an error");
+        Assert.True(cascade.Counter("serving.degraded", ("reason", "circuit_open")) > 0, "the circuit should have opened");
+        Assert.True(PollyEvents(cascade, "OnCircuitOpened") >= 2, "the circuit should open once per fault");
+        Assert.True(PollyEvents(cascade, "OnCircuitClosed") >= 2, "the circuit should close after each fault");
+        Report(load, cascade);
+    }
+
+    [Fact]
+    public async Task Classify_UnderLoadTeacherProcessKilledAndRestarted_EveryCallSucceedsAndCircuitCloses()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        using var teacherSamples = new TempDirectory();
+        var port = ServiceFactory.FreePort();
+        var teacherSettings = new Dictionary<string, string?>
+        {
+            ["Serving:Role"] = "Teacher",
+            ["ModelRepository:Path"] = models.Root,
+            ["ModelRepository:DefaultModel"] = TinyModels.Name,
+            ["Capture:Directory"] = teacherSamples.Path,
+            ["OnnxRuntime:IntraOpThreads"] = "1",
+            ["OnnxRuntime:WarmupRuns"] = "1",
+        };
+        var teacher = await ServiceProcess.StartAsync(teacherSettings, port);
+        await using var cascade = await new ServiceFactory(models.Root, samples.Path, CascadeSettings(port)).StartAsync();
+        var load = Start(cascade.Client, "healthy");
+
+        try
+        {
+            Assert.True(await load.WaitForAsync("healthy", ByTeacher, 20, TimeSpan.FromSeconds(30)), "the teacher never answered");
+            load.Phase = "killed";
+            teacher.Kill();
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            load.Phase = "restarting";
+            await teacher.DisposeAsync();
+            teacher = await ServiceProcess.StartAsync(teacherSettings, port);
+            load.Phase = "restarted";
+            Assert.True(await load.WaitForAsync("restarted", ByTeacher, 10, TimeSpan.FromSeconds(30)),
+                "the teacher never answered again after its restart");
+        }
+        finally
+        {
+            await load.StopAsync();
+            await teacher.DisposeAsync();
+        }
+        cascade.FlushMetrics();
+
+        AssertEveryCallSucceeded(load);
+        AssertAllDegraded(load, "killed");
+        AssertDegradedCounted(load, cascade);
+        Assert.True(cascade.Counter("serving.degraded", ("reason", "circuit_open")) > 0, "the circuit should have opened");
+        Assert.True(PollyEvents(cascade, "OnCircuitOpened") >= 1, "the circuit should have opened");
+        Assert.True(PollyEvents(cascade, "OnCircuitClosed") >= 1, "the circuit should have closed after the restart");
+        Report(load, cascade);
+    }
+
+    private static ConcurrentLoad Start(Classifier.ClassifierClient client, string phase) =>
+        new(client, Workers, n => Requests.Tensor(TinyModels.Unsure, requestId: "load-" + n.ToString(CultureInfo.InvariantCulture)), phase);
+
+    private static bool ByTeacher(LoadOutcome outcome) => outcome.Response is { ServedBy: ServedBy.Teacher, Degraded: false };
+
+    private static void AssertEveryCallSucceeded(ConcurrentLoad load)
+    {
+        var errors = load.Outcomes.Where(o => o.Error is not null).ToList();
+        Assert.True(errors.Count == 0, $"{errors.Count} of {load.Outcomes.Count} calls failed, first: {errors.FirstOrDefault()?.Error?.Status}");
+        // Every request was unsure: the teacher answered it, or the student did and said so.
+        Assert.All(load.Outcomes, o => Assert.True(ByTeacher(o) || o.Response is { ServedBy: ServedBy.Student, Degraded: true },
+            $"{o.RequestId} ({o.Phase}): {o.Response}"));
+    }
+
+    private static void AssertAllDegraded(ConcurrentLoad load, params string[] phases)
+    {
+        foreach (var phase in phases)
+        {
+            var during = load.Outcomes.Where(o => o.Phase == phase).ToList();
+            Assert.True(during.Count > 0, $"no calls were sent while the teacher was {phase}");
+            Assert.All(during, o => Assert.True(o.Response!.Degraded, $"{o.RequestId} was not degraded while the teacher was {phase}"));
+        }
+    }
+
+    /// <summary>Every degraded answer a client received is counted, and nothing else is.</summary>
+    private static void AssertDegradedCounted(ConcurrentLoad load, ServiceFactory cascade)
+    {
+        var degraded = load.Outcomes.Count(o => o.Response?.Degraded == true);
+        Assert.True(degraded > 0);
+        Assert.Equal(degraded, cascade.Counter("serving.degraded"));
+        Assert.Equal(load.Outcomes.Count, cascade.Counter("serving.fallbacks"));
+    }
+
+    private static long PollyEvents(ServiceFactory cascade, string name) =>
+        cascade.Counter("resilience.polly.strategy.events", ("event.name", name));
+
+    private void Report(ConcurrentLoad load, ServiceFactory cascade)
+    {
+        foreach (var phase in load.Outcomes.GroupBy(o => o.Phase))
+            output.WriteLine($"{phase.Key}: {phase.Count()} calls, {phase.Count(o => o.Response?.Degraded == true)} degraded, " +
+                $"{phase.Count(o => o.Error is not null)} errors");
+        output.WriteLine($"serving.degraded by reason: timeout {cascade.Counter("serving.degraded", ("reason", "timeout"))}, " +
+            $"error {cascade.Counter("serving.degraded", ("reason", "error"))}, " +
+            $"circuit_open {cascade.Counter("serving.degraded", ("reason", "circuit_open"))}, " +
+            $"saturated {cascade.Counter("serving.degraded", ("reason", "saturated"))}; circuit opened " +
+            $"{PollyEvents(cascade, "OnCircuitOpened")}x, closed {PollyEvents(cascade, "OnCircuitClosed")}x");
+    }
+}
