@@ -1,4 +1,5 @@
 using InferenceService.Cascade;
+using InferenceService.Inference;
 using InferenceService.Models;
 using Serving.Contracts.Models;
 using Serving.V1;
@@ -26,10 +27,9 @@ public static class ResponseMapping
         var k = Math.Min(topK, answer.Probabilities.Length);
         if (k > 0)
         {
-            // Partial selection would do, but K is a handful of classes: a full sort of indices is cheap and clear.
-            var order = Enumerable.Range(0, answer.Probabilities.Length)
-                .OrderByDescending(i => answer.Probabilities[i]).ThenBy(i => i).Take(k);
-            foreach (var i in order)
+            Span<int> top = k <= 256 ? stackalloc int[k] : new int[k];
+            TopClasses.Select(answer.Probabilities, top);
+            foreach (var i in top)
                 response.Top.Add(new ClassScore { Index = i, Label = labels[i], Probability = answer.Probabilities[i] });
         }
         return response;

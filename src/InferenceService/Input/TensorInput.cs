@@ -30,21 +30,18 @@ public static class TensorInput
             throw new InvalidInputException($"tensor shape {Format(shape)} needs {expected.Size} values but data has {data.Count}");
 
         var buffer = new PixelBuffer(expected);
+        buffer.CopyFrom(data);
         var pixels = buffer.Span;
         for (var i = 0; i < pixels.Length; i++)
         {
-            var value = data[i];
-            if (!float.IsFinite(value))
-            {
-                buffer.Dispose();
-                throw new InvalidInputException($"tensor value at index {i} is {value}; values must be finite");
-            }
-            if (value is < 0f or > 1f)
-            {
-                buffer.Dispose();
-                throw new InvalidInputException($"tensor value at index {i} is {value}; pixel values must be within [0, 1]");
-            }
-            pixels[i] = value;
+            // One range test rejects NaN and the infinities as well: none of them lies within [0, 1].
+            var value = pixels[i];
+            if (value is >= 0f and <= 1f)
+                continue;
+            buffer.Dispose();
+            throw new InvalidInputException(float.IsFinite(value)
+                ? $"tensor value at index {i} is {value}; pixel values must be within [0, 1]"
+                : $"tensor value at index {i} is {value}; values must be finite");
         }
         return buffer;
     }
