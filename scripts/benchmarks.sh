@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Reproduces every number in docs/benchmarks.md (issue 4, load testing and performance):
+#
+#   scripts/benchmarks.sh [DATA_DIR]
+#
+# 1. builds the service and the load generator in Release;
+# 2. REPS times: the raw in-process ONNX Runtime baseline (`loadtest baseline`, no service running), then the service
+#    as shipped (dynamic batching on) under concurrency 1 (teacher, student, cascade) and concurrency 64 (student),
+#    then the service with Batching__Enabled=false under concurrency 64 (student); each run's JSON report carries the
+#    service's allocations per request (from its /metrics) and its RSS (sampled from /proc/<pid>/status);
+# 3. `loadtest summarize`: medians over the repetitions, the targets checked, the tables spliced into
+#    docs/benchmarks.md between its results markers, the plots written to docs/benchmarks/.
+#
+# Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
+# REPS (3), DURATION (20s), WARMUP (5s), CONNECTIONS (1), GRPC_PORT (50151), METRICS_PORT (9564), OUT, NO_DOC=1
+# (leave docs/ alone). The machine should be otherwise idle: the load generator and the service share its cores.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+DATA=$(cd "${1:-../shared/datasets/fashion-mnist}" && pwd)
+REPS=${REPS:-3}
+DURATION=${DURATION:-20s}
+WARMUP=${WARMUP:-5s}
+CONNECTIONS=${CONNECTIONS:-1}
+GRPC_PORT=${GRPC_PORT:-50151}
+METRICS_PORT=${METRICS_PORT:-9564}
+OUT=${OUT:-$ROOT/artifacts/benchmarks/$(date -u +%Y%m%dT%H%M%SZ)}
+SERVICE_DIR=$ROOT/src/InferenceService
+SERVICE=$SERVICE_DIR/bin/Release/net10.0/InferenceService
+LOADTEST=$ROOT/src/LoadTest/bin/Release/net10.0/loadtest
+TARGET=127.0.0.1:$GRPC_PORT
+METRICS=http://127.0.0.1:$METRICS_PORT/metrics
+mkdir -p "$OUT"
+
+# Only the two projects: building the solution would also rebuild tools that may be running.
+echo "building (Release)" >&2
+dotnet build -c Release "$ROOT/src/InferenceService" -v quiet -nologo | tail -n 2 >&2
+dotnet build -c Release "$ROOT/src/LoadTest" -v quiet -nologo | tail -n 2 >&2
+
+SERVICE_PID=
+stop_service() {
+  if [ -n "$SERVICE_PID" ]; then
+    kill "$SERVICE_PID" 2>/dev/null || true
+    wait "$SERVICE_PID" 2>/dev/null || true
+    SERVICE_PID=
+  fi
+}
+trap stop_service EXIT
+
+# start_service NAME [VAR=value ...]: the Release binary from its project folder (the content root, as under
+# `dotnet run`: appsettings.json and ../../models), on its own ports; hard cases captured under $OUT, not into the
+# real sample log (these are test-split images). Returns once /healthz says the models are loaded and warm.
+start_service() {
+  local name=$1
+  shift
+  (cd "$SERVICE_DIR" && exec env "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
+    --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
+    > "$OUT/service-$name.log" 2>&1) &
+  SERVICE_PID=$!
+  for _ in $(seq 1 300); do
+    if curl -sf "http://127.0.0.1:$METRICS_PORT/healthz" > /dev/null 2>&1; then
+      return
+    fi
+    if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
+      echo "service $name exited; see $OUT/service-$name.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "service $name not healthy after 60 s; see $OUT/service-$name.log" >&2
+  exit 1
+}
+
+# run LABEL REP CONCURRENCY SCENARIO [extra loadtest options]
+run() {
+  local label=$1 rep=$2 concurrency=$3 scenario=$4
+  shift 4
+  echo "rep $rep: $label ($scenario, concurrency $concurrency)" >&2
+  # Exit code 3 means some calls failed: the report records them and the summary shows them; keep going.
+  "$LOADTEST" run --target "$TARGET" --data "$DATA" --scenario "$scenario" --concurrency "$concurrency" \
+    --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" --label "$label" \
+    --metrics-url "$METRICS" --service-pid "$SERVICE_PID" --model-repo "$ROOT/models" \
+    --json "$OUT/$label-$rep.json" "$@" > "$OUT/$label-$rep.txt" 2>&1 || [ $? -eq 3 ]
+}
+
+# busy_percent: share of CPU time not idle over the next 3 seconds, all cores together.
+busy_percent() {
+  local a b
+  read -r -a a < <(head -n 1 /proc/stat)
+  sleep 3
+  read -r -a b < <(head -n 1 /proc/stat)
+  local total=0 i
+  for i in $(seq 1 $((${#a[@]} - 1))); do total=$((total + b[i] - a[i])); done
+  local idle=$((b[4] - a[4] + b[5] - a[5]))
+  echo $((total > 0 ? 100 * (total - idle) / total : 0))
+}
+
+# Waits (up to IDLE_WAIT seconds, default 600) for the machine to be quiet: other work on these cores skews every number.
+wait_for_idle() {
+  local deadline=$((SECONDS + ${IDLE_WAIT:-600})) busy
+  while busy=$(busy_percent); [ "$busy" -gt 10 ] && [ $SECONDS -lt $deadline ]; do
+    echo "the machine is ${busy}% busy; waiting for it to be quiet" >&2
+    sleep 10
+  done
+  echo "$busy"
+}
+
+BUSY_BEFORE=$(wait_for_idle)
+BUSY_MAX=$BUSY_BEFORE
+for rep in $(seq 1 "$REPS"); do
+  [ "$rep" -gt 1 ] && busy=$(wait_for_idle) && BUSY_MAX=$((busy > BUSY_MAX ? busy : BUSY_MAX))
+  echo "rep $rep: raw ONNX Runtime baseline" >&2
+  "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --json "$OUT/baseline-$rep.json" > "$OUT/baseline-$rep.txt" 2>&1
+
+  start_service batching
+  # Concurrency 1 also measures the raw batch-1 student in this process just before its load (the report's baseline).
+  run batching-c1 "$rep" 1 all
+  run batching-c64 "$rep" 64 student --no-baseline
+  stop_service
+
+  start_service nobatching Batching__Enabled=false
+  run nobatching-c64 "$rep" 64 student --no-baseline
+  stop_service
+done
+
+COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src && echo "" || echo " (with uncommitted changes in src/)")
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+NOTE="Measured $(date -u '+%Y-%m-%d %H:%M') UTC by \`scripts/benchmarks.sh\` at commit $COMMIT on $(nproc) cores ($CPU), \
+CPU busy before the repetitions at most $BUSY_MAX% (before the first, $BUSY_BEFORE%). $REPS repetitions; each run: $WARMUP warm-up then $DURATION measured, \
+closed loop over $CONNECTIONS HTTP/2 connection(s), tensors from the Fashion-MNIST test split. Raw reports: \
+\`${OUT#"$ROOT"/}/\`."
+SUMMARY=("$LOADTEST" summarize --runs "$OUT" --out "$OUT/summary.md" --note "$NOTE")
+if [ "${NO_DOC:-0}" != 1 ]; then
+  SUMMARY+=(--splice "$ROOT/docs/benchmarks.md" --plots "$ROOT/docs/benchmarks")
+fi
+"${SUMMARY[@]}"
