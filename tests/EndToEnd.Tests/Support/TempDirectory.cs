@@ -1,0 +1,21 @@
+namespace EndToEnd.Tests.Support;
+
+/// <summary>A scratch folder removed when the test ends.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateTempSubdirectory("end-to-end-").FullName;
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open; the OS temp cleaner gets it.
+        }
+    }
+}
