@@ -14,13 +14,15 @@ namespace InferenceService.Inference;
 /// company that may never come only adds latency and a thread hop. Requests that come while the model is busy queue;
 /// when it frees, the worker takes them as one batch of up to <see cref="BatchingOptions.MaxBatchSize"/>, waiting at
 /// most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> after the first for more. One run at a time per
-/// model, over pooled buffers. With batching disabled each request runs alone on its own thread, concurrently.
+/// model, over the batcher's own bound buffers. With batching disabled each request runs alone on its own thread,
+/// concurrently, over its own buffers.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
     private readonly BatchingOptions options;
     private readonly ServingMetrics metrics;
     private readonly Action<Memory<float>, int, Memory<float>> run;
+    private readonly BatchBuffers? buffers;
     private readonly Channel<BatchItem> queue;
     // Whoever runs the model holds it: the worker for a batch, or a caller that found the model idle.
     private readonly SemaphoreSlim runner = new(1, 1);
@@ -28,17 +30,19 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly string role;
 
     public DynamicBatcher(OnnxModel model, BatchingOptions options, ServingMetrics metrics)
-        : this(model, options, metrics, model.Run)
+        : this(model, options, metrics, run: null)
     {
     }
 
     /// <param name="run">Runs a batch (NCHW input, count, logits); tests substitute one they can hold.</param>
-    internal DynamicBatcher(OnnxModel model, BatchingOptions options, ServingMetrics metrics, Action<Memory<float>, int, Memory<float>> run)
+    internal DynamicBatcher(OnnxModel model, BatchingOptions options, ServingMetrics metrics, Action<Memory<float>, int, Memory<float>>? run)
     {
         Model = model;
         this.options = options;
         this.metrics = metrics;
-        this.run = run;
+        // Batched runs are one at a time, so they can share buffers bound once; unbatched ones run concurrently.
+        buffers = options.Enabled ? new BatchBuffers(model, options.MaxBatchSize) : null;
+        this.run = run ?? (buffers is null ? model.Run : buffers.Run);
         role = model.Role.ToString().ToLowerInvariant();
         queue = Channel.CreateBounded<BatchItem>(new BoundedChannelOptions(options.MaxQueueSize)
         {
@@ -57,9 +61,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public Task InferAsync(ReadOnlyMemory<float> input, Memory<float> logits, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!options.Enabled)
+        if (buffers is null)
         {
-            RunOne(input, logits);
+            // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
+            RunTimed(MemoryMarshal.AsMemory(input), 1, logits);
             return Task.CompletedTask;
         }
 
@@ -70,7 +75,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
             try
             {
                 metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
-                RunOne(input, logits);
+                input.Span.CopyTo(buffers.Input(1).Span);
+                RunTimed(buffers.Input(1), 1, buffers.Logits(1));
+                buffers.Logits(1).Span.CopyTo(logits.Span);
             }
             finally
             {
@@ -113,14 +120,19 @@ public sealed class DynamicBatcher : IAsyncDisposable
         // Completing the queue lets the worker finish what is already waiting: in-flight requests drain on shutdown.
         queue.Writer.TryComplete();
         await worker.ConfigureAwait(false);
+        if (buffers is not null)
+        {
+            // Held for good: a run still in progress finishes first, and the bindings go before the session does.
+            await runner.WaitAsync().ConfigureAwait(false);
+            buffers.Dispose();
+        }
     }
 
-    private void RunOne(ReadOnlyMemory<float> input, Memory<float> logits)
+    private void RunTimed(Memory<float> input, int count, Memory<float> logits)
     {
         var started = Stopwatch.GetTimestamp();
-        // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
-        run(MemoryMarshal.AsMemory(input), 1, logits);
-        metrics.BatchRun(Model.Name, role, 1, Stopwatch.GetElapsedTime(started));
+        run(input, count, logits);
+        metrics.BatchRun(Model.Name, role, count, Stopwatch.GetElapsedTime(started));
     }
 
     private async Task WorkAsync()
@@ -137,7 +149,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 // Requests whose callers gave up while waiting are dropped here, before their buffers are touched.
                 batch.RemoveAll(static item => !item.TryClaim());
                 if (batch.Count > 0)
-                    Execute(batch);
+                    Execute(batch, buffers!);
             }
             finally
             {
@@ -177,26 +189,25 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
     }
 
-    private void Execute(List<BatchItem> batch)
+    private void Execute(List<BatchItem> batch, BatchBuffers buffers)
     {
         var count = batch.Count;
         var size = Model.Shape.Size;
         var classes = Model.Classes;
-        var input = ArrayPool<float>.Shared.Rent(count * size);
-        var output = ArrayPool<float>.Shared.Rent(count * classes);
+        var input = buffers.Input(count);
+        var output = buffers.Logits(count);
         try
         {
             var now = Stopwatch.GetTimestamp();
             for (var i = 0; i < count; i++)
             {
-                batch[i].Input.Span.CopyTo(input.AsSpan(i * size, size));
+                batch[i].Input.Span.CopyTo(input.Span.Slice(i * size, size));
                 metrics.QueueWaited(Model.Name, role, Stopwatch.GetElapsedTime(batch[i].EnqueuedAt, now));
             }
-            run(input, count, output);
-            metrics.BatchRun(Model.Name, role, count, Stopwatch.GetElapsedTime(now));
+            RunTimed(input, count, output);
             for (var i = 0; i < count; i++)
             {
-                output.AsSpan(i * classes, classes).CopyTo(batch[i].Logits.Span);
+                output.Span.Slice(i * classes, classes).CopyTo(batch[i].Logits.Span);
                 batch[i].Complete();
             }
         }
@@ -204,11 +215,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
         {
             foreach (var item in batch)
                 item.Fail(e);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(input);
-            ArrayPool<float>.Shared.Return(output);
         }
     }
 }

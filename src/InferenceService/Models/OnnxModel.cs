@@ -92,6 +92,12 @@ public sealed class OnnxModel : IDisposable
         session.Run(runOptions, InputNames, [inputValue], OutputNames, [outputValue]);
     }
 
+    /// <summary>A binding of this session's input and output to fixed buffers; the caller owns and disposes it.</summary>
+    internal OrtIoBinding CreateIoBinding() => session.CreateIoBinding();
+
+    /// <summary>Runs over buffers bound in advance: no OrtValues, name lookups or allocations per call.</summary>
+    internal void Run(OrtIoBinding binding) => session.RunWithBinding(runOptions, binding);
+
     public void Dispose()
     {
         runOptions.Dispose();

@@ -51,6 +51,21 @@ public sealed class DynamicBatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task InferAsync_ModelIdleWithTheRealRun_AnswersFromTheBoundBuffers()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 8 };
+        await using var batcher = new DynamicBatcher(student, options, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
+        var first = new float[3];
+        var second = new float[3];
+
+        await batcher.InferAsync(Confident, first, CancellationToken.None);
+        await batcher.InferAsync(new float[] { 0f, 0f, 1f, 0f }, second, CancellationToken.None);
+
+        Assert.Equal([10f, 0f, 0f], first);
+        Assert.Equal([0f, 0f, 10f], second);
+    }
+
+    [Fact]
     public async Task InferAsync_ModelBusy_RequestsThatCameMeanwhileRunTogetherAsOneBatch()
     {
         var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000 };
