@@ -1,6 +1,8 @@
+using Google.Protobuf;
 using Grpc.Core;
 using InferenceService.Cascade;
 using InferenceService.Configuration;
+using InferenceService.Input;
 using InferenceService.Limits;
 using InferenceService.Models;
 using Microsoft.Extensions.Options;
@@ -19,9 +21,9 @@ public sealed class ClassifierService(ModelRepository models, CascadeRouter rout
     public override async Task ClassifyStream(IAsyncStreamReader<ClassifyRequest> requestStream,
         IServerStreamWriter<ClassifyResponse> responseStream, ServerCallContext context)
     {
-        await foreach (var request in requestStream.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))
+        while (await ReadNextAsync(requestStream, context.CancellationToken).ConfigureAwait(false))
         {
-            var response = await ClassifyOne(request, context.CancellationToken).ConfigureAwait(false);
+            var response = await ClassifyOne(requestStream.Current, context.CancellationToken).ConfigureAwait(false);
             await responseStream.WriteAsync(response, context.CancellationToken).ConfigureAwait(false);
         }
     }
@@ -30,6 +32,23 @@ public sealed class ClassifierService(ModelRepository models, CascadeRouter rout
     {
         var model = models.Get(request.Model);
         return Task.FromResult(ResponseMapping.ToModelInfo(model, model.Name == models.DefaultModel, models.TeacherIsRemote));
+    }
+
+    /// <summary>
+    /// The next stream message. A message gRPC cannot frame or protobuf cannot parse is the client's fault: it ends the
+    /// stream with INVALID_ARGUMENT, not an INTERNAL error logged as ours. (A unary call's message is read by
+    /// grpc-dotnet before any of our code runs; it answers such a message with UNKNOWN.)
+    /// </summary>
+    private static async Task<bool> ReadNextAsync(IAsyncStreamReader<ClassifyRequest> requestStream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await requestStream.MoveNext(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidInputException($"a request message cannot be read: {e.Message}");
+        }
     }
 
     private async Task<ClassifyResponse> ClassifyOne(ClassifyRequest request, CancellationToken cancellationToken)
