@@ -22,9 +22,10 @@ public sealed class ModelAdminService(ModelRepository repository, ILogger<ModelA
         {
             report = await repository.ReloadAsync(request.RetryRejected, context.CancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidModelException e)
+        catch (Exception e) when (e is InvalidModelException or IOException or UnauthorizedAccessException)
         {
-            throw new RpcException(new Status(StatusCode.FailedPrecondition, e.Message));
+            // The repository itself cannot be read (unmounted, deleted); the loaded models keep serving.
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"cannot rescan the model repository: {e.Message}"));
         }
         logger.LogInformation("ReloadModels from {Peer}: {Swapped} swapped, {Rejected} rejected",
             context.Peer, report.Swapped.Count(), report.Rejected.Count());

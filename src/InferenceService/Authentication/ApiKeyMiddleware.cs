@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Primitives;
@@ -37,10 +38,9 @@ public sealed class ApiKeyMiddleware
 
     public Task InvokeAsync(HttpContext context)
     {
-        var path = context.Request.Path;
-        var required = path.StartsWithSegments(AdminPath) ? AccessLevel.Admin
-            : path.StartsWithSegments(ClassifierPath) ? AccessLevel.Classify
-            : AccessLevel.Open;
+        // The stricter of what the path says and what the endpoint routing chose says, so neither a path quirk nor a
+        // change in middleware order (routing after this) opens a service.
+        var required = (AccessLevel)Math.Max((int)Required(context.Request.Path), (int)Required(context.GetEndpoint()));
         if (required == AccessLevel.Open || (required == AccessLevel.Classify && keys.ClassifyIsOpen))
             return next(context);
         if (required == AccessLevel.Admin && !keys.AdminIsEnabled)
@@ -58,6 +58,19 @@ public sealed class ApiKeyMiddleware
             return Refuse(context, StatusCode.PermissionDenied, "insufficient", "this API key may not call admin RPCs; an admin key is required");
         return next(context);
     }
+
+    private static AccessLevel Required(PathString path) =>
+        path.StartsWithSegments(AdminPath) ? AccessLevel.Admin
+        : path.StartsWithSegments(ClassifierPath) ? AccessLevel.Classify
+        : AccessLevel.Open;
+
+    private static AccessLevel Required(Endpoint? endpoint) =>
+        endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.ServiceName switch
+        {
+            var name when name == ModelAdmin.Descriptor.FullName => AccessLevel.Admin,
+            var name when name == Classifier.Descriptor.FullName => AccessLevel.Classify,
+            _ => AccessLevel.Open,
+        };
 
     private static string? PresentedKey(IHeaderDictionary headers)
     {

@@ -32,7 +32,8 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
         logger.LogInformation("Watching the model repository {Path}: file events {Watch}, rescan every {Interval}",
             repository.Root, watcher is not null ? "on" : "off", interval == Timeout.InfiniteTimeSpan ? "never" : interval);
 
-        var wait = interval;
+        // A version dropped between the first load and the watch starting has fired no event: look once right away.
+        var wait = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (await NextChangeAsync(wait, stoppingToken).ConfigureAwait(false))
