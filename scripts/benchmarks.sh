@@ -6,7 +6,8 @@
 # 1. builds the service and the load generator in Release;
 # 2. REPS times: the raw in-process ONNX Runtime baseline (`loadtest baseline`, no service running), then the service
 #    as shipped (dynamic batching on) under concurrency 1 (teacher, student, cascade) and concurrency 64 (student),
-#    then the service with Batching__Enabled=false under concurrency 64 (student); each run's JSON report carries the
+#    then the service with Batching__Enabled=false under concurrency 64 (student), then the old idle policy
+#    (Batching__WaitWhenIdle=true) under concurrency 1 (student); each run's JSON report carries the
 #    service's allocations per request (from its /metrics) and its RSS (sampled from /proc/<pid>/status);
 # 3. `loadtest summarize`: medians over the repetitions, the targets checked, the tables spliced into
 #    docs/benchmarks.md between its results markers, the plots written to docs/benchmarks/.
@@ -120,6 +121,11 @@ for rep in $(seq 1 "$REPS"); do
 
   start_service nobatching Batching__Enabled=false
   run nobatching-c64 "$rep" 64 student --no-baseline
+  stop_service
+
+  # The batching policy before issue 4, for comparison: a lone request waits the queue delay for company.
+  start_service waitwhenidle Batching__WaitWhenIdle=true
+  run waitwhenidle-c1 "$rep" 1 student --no-baseline
   stop_service
 done
 

@@ -11,10 +11,12 @@ public sealed class ResilienceTests
     {
         using var models = new TinyModels();
         using var samples = new TempDirectory();
-        // Every batch waits 300 ms for company, far beyond the teacher's 50 ms budget.
+        // Every batch waits 300 ms for company, far beyond the teacher's 50 ms budget (lone requests too: they wait
+        // when idle instead of running at once).
         var settings = new Dictionary<string, string?>
         {
             ["Batching:MaxQueueDelayMicroseconds"] = "300000",
+            ["Batching:WaitWhenIdle"] = "true",
             ["Teacher:TimeoutMilliseconds"] = "50",
         };
         await using var service = await new ServiceFactory(models.Root, samples.Path, settings).StartAsync();
