@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -26,6 +27,7 @@ internal enum TeacherFault
 internal sealed class FakeTeacherServer : IAsyncDisposable
 {
     private readonly WebApplication app;
+    private readonly ConcurrentDictionary<string, TeacherFault> seen = new(StringComparer.Ordinal);
     private int calls;
     private volatile TeacherFault fault;
 
@@ -46,6 +48,9 @@ internal sealed class FakeTeacherServer : IAsyncDisposable
     }
 
     public int Calls => Volatile.Read(ref calls);
+
+    /// <summary>Every request id the teacher was asked about, with how it was behaving when the call arrived.</summary>
+    public IReadOnlyDictionary<string, TeacherFault> Seen => seen;
 
     public static async Task<FakeTeacherServer> StartAsync(int port)
     {
@@ -78,7 +83,9 @@ internal sealed class FakeTeacherServer : IAsyncDisposable
         public override async Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context)
         {
             Interlocked.Increment(ref Server.calls);
-            switch (Server.Fault)
+            var fault = Server.Fault;
+            Server.seen[request.RequestId] = fault;
+            switch (fault)
             {
                 case TeacherFault.Slow:
                     await Task.Delay(SlowDelay, context.CancellationToken);
