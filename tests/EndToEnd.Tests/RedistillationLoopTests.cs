@@ -91,6 +91,9 @@ public sealed class RedistillationLoopTests(ITestOutputHelper output)
             }, CancellationToken.None));
             Step($"redistilled: {report.CapturedTrain} captured for training, {report.CapturedHeldOut} held out; accepted {report.Accepted}");
             Assert.True(report.Accepted, string.Join("; ", report.Reasons));
+            // Every request the teacher answered in the first pass was captured (ids are unique, so none deduplicated).
+            Assert.True(report.CapturedTrain + report.CapturedHeldOut >= before.ByTeacher,
+                $"{report.CapturedTrain + report.CapturedHeldOut} samples captured, but the teacher answered {before.ByTeacher}");
             var written = report.WrittenVersion!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
             await WaitUntilAsync(async () => (await client.GetModelInfoAsync(new GetModelInfoRequest())).Student.Version == written,
