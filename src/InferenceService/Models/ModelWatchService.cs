@@ -24,16 +24,21 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
     {
         await repository.Ready.WaitAsync(stoppingToken).ConfigureAwait(false);
         var settings = options.Value;
-        using var watcher = settings.Watch ? Watch() : null;
         var interval = settings.ScanIntervalSeconds > 0 ? TimeSpan.FromSeconds(settings.ScanIntervalSeconds) : Timeout.InfiniteTimeSpan;
+        if (!settings.Watch && interval == Timeout.InfiniteTimeSpan)
+        {
+            logger.LogInformation("Automatic model reloads are off (ModelRepository:Watch and ScanIntervalSeconds); ReloadModels only");
+            return;
+        }
+        using var watcher = settings.Watch ? Watch() : null;
         var debounce = TimeSpan.FromMilliseconds(settings.DebounceMilliseconds);
         // A file still being written is looked at again soon, not only at the next periodic scan.
         var retry = TimeSpan.FromMilliseconds(Math.Max(settings.DebounceMilliseconds, settings.SettleMilliseconds) + 50);
         logger.LogInformation("Watching the model repository {Path}: file events {Watch}, rescan every {Interval}",
             repository.Root, watcher is not null ? "on" : "off", interval == Timeout.InfiniteTimeSpan ? "never" : interval);
 
-        // A version dropped between the first load and the watch starting has fired no event: look once right away.
-        var wait = TimeSpan.Zero;
+        // A version dropped between the first load and the watch starting fired no event: look once right away.
+        var wait = watcher is not null ? TimeSpan.Zero : interval;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (await NextChangeAsync(wait, stoppingToken).ConfigureAwait(false))
