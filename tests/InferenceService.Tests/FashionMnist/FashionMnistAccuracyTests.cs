@@ -35,9 +35,27 @@ public sealed class FashionMnistAccuracyTests
         Assert.True(accuracy >= MinimumAccuracy, $"PNG cascade accuracy {accuracy:P2} is below {MinimumAccuracy:P0}");
     }
 
-    private static async Task<ClassifyResponse[]> ClassifyAll(FashionMnistTestSet data, Func<int, ClassifyRequest> request)
+    [ShippedModelsFact]
+    public async Task ClassifyStream_Int8Student_SameAccuracyWithItsOwnThreshold()
+    {
+        var int8 = Path.Combine(RepositoryPaths.FashionMnistModels, "fashion-mnist", "student", "1", "model.int8.onnx");
+        Assert.True(File.Exists(int8), $"the shipped int8 student is missing: {int8}");
+        var data = FashionMnistTestSet.Load(Images);
+        var predictions = await ClassifyAll(data, i => Requests.Tensor(data.Images[i].Select(b => b / 255f).ToArray(),
+            shape: [1, FashionMnistTestSet.Side, FashionMnistTestSet.Side]), studentPrecision: "Int8");
+
+        var accuracy = predictions.Select((p, i) => p.LabelIndex == data.Labels[i] ? 1.0 : 0.0).Average();
+        var toTeacher = predictions.Count(p => p.ServedBy == ServedBy.Teacher) / (double)Images;
+        Assert.True(accuracy >= MinimumAccuracy, $"int8 cascade accuracy {accuracy:P2} is below {MinimumAccuracy:P0}");
+        Assert.True(toTeacher <= 0.3, $"{toTeacher:P1} of images went to the teacher");
+        Assert.Contains(predictions, p => p.ServedBy == ServedBy.Student);
+    }
+
+    private static async Task<ClassifyResponse[]> ClassifyAll(FashionMnistTestSet data, Func<int, ClassifyRequest> request,
+        string studentPrecision = "Fp32")
     {
         using var samples = new TempDirectory();
-        return await FashionMnistClassification.ClassifyAll(RepositoryPaths.FashionMnistModels, samples.Path, data.Labels.Length, request);
+        return await FashionMnistClassification.ClassifyAll(RepositoryPaths.FashionMnistModels, samples.Path, data.Labels.Length, request,
+            studentPrecision);
     }
 }

@@ -6,10 +6,12 @@ namespace InferenceService.Tests.FashionMnist;
 internal static class FashionMnistClassification
 {
     /// <summary>Classifies <paramref name="count"/> requests over four concurrent streams against a fresh service.</summary>
-    public static async Task<ClassifyResponse[]> ClassifyAll(string modelRoot, string samples, int count, Func<int, ClassifyRequest> request)
+    public static async Task<ClassifyResponse[]> ClassifyAll(string modelRoot, string samples, int count, Func<int, ClassifyRequest> request,
+        string studentPrecision = "Fp32")
     {
         var settings = new Dictionary<string, string?>
         {
+            ["ModelRepository:StudentPrecision"] = studentPrecision,
             ["ModelRepository:DefaultModel"] = "fashion-mnist",
             ["OnnxRuntime:IntraOpThreads"] = "2",
             ["Batching:MaxBatchSize"] = "32",
