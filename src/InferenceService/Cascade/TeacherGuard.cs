@@ -52,6 +52,12 @@ public sealed class TeacherGuard(ITeacher teacher, ResiliencePipelineProvider<st
                 logger.LogDebug("Teacher of {Model} unavailable: {Reason}", model.Name, reason);
             return (null, reason);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The caller gave up while the teacher failed (e.g. its deadline and the teacher's timeout fell together):
+            // report the caller's cancellation, which is what the client sees, not the teacher's failure as our fault.
+            throw new OperationCanceledException("the call was cancelled while the teacher was answering", e, cancellationToken);
+        }
     }
 
     /// <summary>Registers the pipeline: concurrency limit (outermost: sheds load first), circuit breaker, then timeout.</summary>

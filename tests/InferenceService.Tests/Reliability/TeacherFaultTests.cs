@@ -1,5 +1,11 @@
 using System.Globalization;
+using Grpc.Core;
+using InferenceService.Cascade;
+using InferenceService.Inference;
+using InferenceService.Models;
 using InferenceService.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serving.V1;
 using Xunit.Abstractions;
 
@@ -118,6 +124,32 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
         Report(load, cascade);
     }
 
+    [Fact]
+    public async Task Classify_DeadlinePassesWhileTeacherFails_DeadlineExceededNotInternal()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        // Real HTTP/2 on loopback: the in-memory test server turns the server's deadline reset into a transport error.
+        var logs = new RecordingLoggerProvider();
+        await using var cascade = await new ServiceFactory(models.Root, samples.Path,
+            new Dictionary<string, string?> { ["Serving:DefaultDeadlineMilliseconds"] = "300" },
+            services =>
+            {
+                services.AddSingleton<ITeacher>(new FailsWhenCancelledTeacher());
+                services.AddSingleton<ILoggerProvider>(logs);
+            },
+            grpcPort: ServiceFactory.FreePort()).StartAsync();
+        await cascade.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident));
+
+        // No client deadline: the server's default is the one that passes.
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await cascade.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure)));
+        await Task.Delay(200); // the handler finishes just after the client has its answer
+
+        Assert.True(error.StatusCode == StatusCode.DeadlineExceeded, $"expected DeadlineExceeded, got {error.Status}");
+        // A cancelled call is not a fault of ours: nothing may be logged as an unexpected failure.
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
+    }
+
     private static ConcurrentLoad Start(Classifier.ClassifierClient client, string phase) =>
         new(client, Workers, n => Requests.Tensor(TinyModels.Unsure, requestId: "load-" + n.ToString(CultureInfo.InvariantCulture)), phase);
 
@@ -164,5 +196,24 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
             $"circuit_open {cascade.Counter("serving.degraded", ("reason", "circuit_open"))}, " +
             $"saturated {cascade.Counter("serving.degraded", ("reason", "saturated"))}; circuit opened " +
             $"{PollyEvents(cascade, "OnCircuitOpened")}x, closed {PollyEvents(cascade, "OnCircuitClosed")}x");
+    }
+
+    /// <summary>A teacher that fails with its own error (not a cancellation) once the call is cancelled, as a timed-out remote call can.</summary>
+    private sealed class FailsWhenCancelledTeacher : ITeacher
+    {
+        public bool IsRemote => false;
+
+        public async ValueTask<Prediction> ClassifyAsync(ServedModel model, ReadOnlyMemory<float> pixels, string requestId,
+            CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            throw new InvalidOperationException("the teacher failed as the call was cancelled");
+        }
     }
 }
