@@ -19,9 +19,11 @@ public sealed class ServingOptions
     /// <summary>
     /// Classify requests being served at once (each message of a stream counts while it is served). Beyond it a
     /// request gets RESOURCE_EXHAUSTED at once: a bounded queue with a fast "no" instead of latency without bound.
+    /// The default is a fraction of a second of work for a few-core replica; a limit that lets the queue outlast the
+    /// clients' deadlines only turns refusals into timeouts.
     /// </summary>
     [Range(1, 1_000_000)]
-    public int MaxInFlightRequests { get; set; } = 1024;
+    public int MaxInFlightRequests { get; set; } = 256;
 
     /// <summary>
     /// Deadline given to unary Classifier calls whose client sent none, so no request waits forever; 0 disables it.
