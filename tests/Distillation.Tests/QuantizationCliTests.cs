@@ -36,6 +36,13 @@ public sealed class QuantizationCliTests
         Assert.True(root.GetProperty("agreement").GetDouble() >= 0.9);
         Assert.True(root.GetProperty("candidate").GetProperty("latency").GetProperty("batch64_images_per_second").GetDouble() > 0);
         Assert.Contains("batch-64 throughput", File.ReadAllText(dir.Combine("cmp", "comparison.md")));
+
+        // evaluate --compare: the fp32 report plus the same side-by-side comparison in its folder.
+        Assert.Equal(0, await Run("evaluate", "--model", fp32, "--compare", int8, "--data", data, "--out", dir.Combine("eval"), "--no-latency"));
+        Assert.True(File.Exists(dir.Combine("eval", "report.json")));
+        using var evaluated = JsonDocument.Parse(File.ReadAllText(dir.Combine("eval", "comparison.json")));
+        Assert.Equal("int8", evaluated.RootElement.GetProperty("candidate").GetProperty("precision").GetString());
+        Assert.Equal(root.GetProperty("agreement").GetDouble(), evaluated.RootElement.GetProperty("agreement").GetDouble());
     }
 
     [Fact]

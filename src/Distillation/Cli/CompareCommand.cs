@@ -42,33 +42,44 @@ internal static class CompareCommand
             EvaluateCommand.CheckCompatible(reference, dataset);
             EvaluateCommand.CheckCompatible(candidate, dataset);
 
-            var sample = dataset.ToFloats(0, Math.Min(256, dataset.Count));
-            var (referenceLatency, candidateLatency) = parse.GetValue(noLatency)
-                ? (null, null)
-                : ModelComparison.MeasureInterleaved(reference, candidate, sample, parse.GetValue(rounds));
-            var comparison = ModelComparison.Create(parse.GetValue(split)!, dataset.Labels, reference.Classes,
-                Input(reference, dataset, referenceLatency), Input(candidate, dataset, candidateLatency));
-
-            var table = new Table().AddColumns("", Markup.Escape(comparison.Reference.Precision), Markup.Escape(comparison.Candidate.Precision), "ratio");
-            table.AddRow("accuracy", $"{comparison.Reference.Accuracy:P2}", $"{comparison.Candidate.Accuracy:P2}", $"{comparison.AccuracyDeltaPp:+0.00;-0.00} pp");
-            table.AddRow("file size", $"{comparison.Reference.FileBytes / 1024.0:F1} KiB", $"{comparison.Candidate.FileBytes / 1024.0:F1} KiB", $"{comparison.SizeRatio:F3}");
-            if (referenceLatency is not null && candidateLatency is not null)
-            {
-                table.AddRow("batch-1 p50", $"{referenceLatency.Batch1P50Ms:F3} ms", $"{candidateLatency.Batch1P50Ms:F3} ms", $"{comparison.Batch1Speedup:F2}x faster");
-                table.AddRow("batch-64", $"{referenceLatency.Batch64ImagesPerSecond:F0} img/s", $"{candidateLatency.Batch64ImagesPerSecond:F0} img/s", $"{comparison.Batch64Speedup:F2}x");
-            }
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"{comparison.Images} {comparison.Split} images: agreement {comparison.Agreement:P2}, logit |Δ| max {comparison.MaxAbsLogitDifference:G4}, mean {comparison.MeanAbsLogitDifference:G4}");
-
-            if (parse.GetValue(output) is { } outDir)
-            {
-                Directory.CreateDirectory(outDir);
-                comparison.WriteJson(Path.Combine(outDir, "comparison.json"));
-                File.WriteAllText(Path.Combine(outDir, "comparison.md"), comparison.ToMarkdown());
-                AnsiConsole.MarkupLine($"  report: {Markup.Escape(Path.Combine(outDir, "comparison.md"))}");
-            }
+            CompareAndReport(reference, candidate, dataset, parse.GetValue(split)!, !parse.GetValue(noLatency), parse.GetValue(rounds),
+                parse.GetValue(output));
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The side-by-side comparison shared by <c>compare</c> and <c>evaluate --compare</c>: accuracy, agreement, size,
+    /// and (when <paramref name="measure"/>) batch-1 latency and batch-64 throughput timed in alternating rounds.
+    /// </summary>
+    internal static void CompareAndReport(OnnxClassifier reference, OnnxClassifier candidate, ImageDataset dataset, string split,
+        bool measure, int rounds, string? outDir)
+    {
+        var sample = dataset.ToFloats(0, Math.Min(256, dataset.Count));
+        var (referenceLatency, candidateLatency) = !measure
+            ? (null, null)
+            : ModelComparison.MeasureInterleaved(reference, candidate, sample, rounds);
+        var comparison = ModelComparison.Create(split, dataset.Labels, reference.Classes,
+            Input(reference, dataset, referenceLatency), Input(candidate, dataset, candidateLatency));
+
+        var table = new Table().AddColumns("", Markup.Escape(comparison.Reference.Precision), Markup.Escape(comparison.Candidate.Precision), "ratio");
+        table.AddRow("accuracy", $"{comparison.Reference.Accuracy:P2}", $"{comparison.Candidate.Accuracy:P2}", $"{comparison.AccuracyDeltaPp:+0.00;-0.00} pp");
+        table.AddRow("file size", $"{comparison.Reference.FileBytes / 1024.0:F1} KiB", $"{comparison.Candidate.FileBytes / 1024.0:F1} KiB", $"{comparison.SizeRatio:F3}");
+        if (referenceLatency is not null && candidateLatency is not null)
+        {
+            table.AddRow("batch-1 p50", $"{referenceLatency.Batch1P50Ms:F3} ms", $"{candidateLatency.Batch1P50Ms:F3} ms", $"{comparison.Batch1Speedup:F2}x faster");
+            table.AddRow("batch-64", $"{referenceLatency.Batch64ImagesPerSecond:F0} img/s", $"{candidateLatency.Batch64ImagesPerSecond:F0} img/s", $"{comparison.Batch64Speedup:F2}x");
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"{comparison.Images} {comparison.Split} images: agreement {comparison.Agreement:P2}, logit |Δ| max {comparison.MaxAbsLogitDifference:G4}, mean {comparison.MeanAbsLogitDifference:G4}");
+
+        if (outDir is not null)
+        {
+            Directory.CreateDirectory(outDir);
+            comparison.WriteJson(Path.Combine(outDir, "comparison.json"));
+            File.WriteAllText(Path.Combine(outDir, "comparison.md"), comparison.ToMarkdown());
+            AnsiConsole.MarkupLine($"  report: {Markup.Escape(Path.Combine(outDir, "comparison.md"))}");
+        }
     }
 
     private static ComparedModelInput Input(OnnxClassifier model, ImageDataset dataset, LatencyResult? latency) =>

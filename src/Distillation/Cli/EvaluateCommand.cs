@@ -25,7 +25,11 @@ internal static class EvaluateCommand
         var output = new Option<string>("--out") { Description = "Report folder", Required = true };
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the ONNX Runtime speed measurement" };
         var writeMetrics = new Option<bool>("--write-metrics") { Description = "Store the headline metrics in the model's 'metrics' metadata" };
-        foreach (var option in new Option[] { model, teacher, data, format, color, fraction, splitSeed, split, output, noLatency, writeMetrics })
+        var compare = new Option<string?>("--compare")
+        {
+            Description = "Another variant of the model (e.g. model.int8.onnx): side by side in comparison.md / comparison.json",
+        };
+        foreach (var option in new Option[] { model, teacher, data, format, color, fraction, splitSeed, split, output, noLatency, writeMetrics, compare })
             command.Add(option);
 
         command.SetAction(parse => CliErrors.Guard(() =>
@@ -112,6 +116,13 @@ internal static class EvaluateCommand
             if (cascade is not null)
                 AnsiConsole.MarkupLine($"  cascade at threshold {cascade.Threshold:F4}: accuracy {cascade.Accuracy:P2}, {cascade.TeacherShare:P2} sent to the teacher");
             AnsiConsole.MarkupLine($"  report: {Markup.Escape(Path.Combine(outDir, "report.md"))}");
+
+            if (parse.GetValue(compare) is { } otherPath)
+            {
+                using var other = new OnnxClassifier(otherPath);
+                CheckCompatible(other, dataset);
+                CompareCommand.CompareAndReport(student, other, dataset, report.Split, !parse.GetValue(noLatency), rounds: 3, outDir);
+            }
         }));
         return command;
     }
