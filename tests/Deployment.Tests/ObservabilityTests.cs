@@ -12,6 +12,8 @@ public sealed partial class ObservabilityTests
         var exported = ExportedMetricNames();
         Assert.Contains("serving_request_duration_seconds_bucket", exported);
         Assert.Contains("serving_agreement_total", exported);
+        Assert.Contains("serving_capture_dropped_total", exported); // an observable counter whose callback spans lines
+        Assert.Contains("serving_queue_delay_seconds_count", exported);
         foreach (var file in new[] { "prometheus-rules.yaml", "inference-service-dashboard.json" })
         {
             var text = File.ReadAllText(Path.Combine(RepositoryPaths.Observability, file));
@@ -46,9 +48,11 @@ public sealed partial class ObservabilityTests
         {
             if (file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
                 continue;
-            foreach (Match instrument in Instrument().Matches(File.ReadAllText(file)))
+            var source = File.ReadAllText(file);
+            foreach (Match instrument in Instrument().Matches(source))
             {
-                var name = instrument.Groups["name"].Value.Replace('.', '_') + (instrument.Groups["unit"].Value == "s" ? "_seconds" : "");
+                var unit = UnitArgument(source, instrument.Index + instrument.Length);
+                var name = instrument.Groups["name"].Value.Replace('.', '_') + (unit == "s" ? "_seconds" : "");
                 if (instrument.Groups["kind"].Value == "Histogram")
                     names.UnionWith([name + "_bucket", name + "_sum", name + "_count"]);
                 else
@@ -58,8 +62,56 @@ public sealed partial class ObservabilityTests
         return names;
     }
 
-    [GeneratedRegex(@"Create(?<kind>Histogram|Counter|ObservableCounter)(<\w+>)?\(""(?<name>[a-z_.]+)"",\s*(\(\) => [^,]+,\s*)?""(?<unit>[^""]*)""")]
+    /// <summary>
+    /// The unit: the first argument after the name that is a plain string literal, so an observable instrument's
+    /// callback is skipped whatever it spans (several lines, commas and strings of its own).
+    /// </summary>
+    private static string? UnitArgument(string source, int start)
+    {
+        var depth = 0;
+        var argument = new System.Text.StringBuilder();
+        for (var i = start; i < source.Length; i++)
+        {
+            var c = source[i];
+            if (c is '"' or '\'')
+            {
+                var end = i + 1;
+                while (end < source.Length && source[end] != c)
+                    end += source[end] == '\\' ? 2 : 1;
+                end = Math.Min(end, source.Length - 1);
+                argument.Append(source, i, end - i + 1);
+                i = end;
+                continue;
+            }
+            if (c is '(' or '[' or '{')
+            {
+                depth++;
+            }
+            else if (c is ')' or ']' or '}')
+            {
+                if (depth-- == 0)
+                    return StringLiteral(argument.ToString()); // the call's closing parenthesis
+            }
+            else if (c == ',' && depth == 0)
+            {
+                if (StringLiteral(argument.ToString()) is { } unit)
+                    return unit;
+                argument.Clear();
+                continue;
+            }
+            argument.Append(c);
+        }
+        return null;
+    }
+
+    private static string? StringLiteral(string argument) =>
+        PlainString().Match(argument.Trim()) is { Success: true } literal ? literal.Groups[1].Value : null;
+
+    [GeneratedRegex(@"Create(?<kind>Histogram|Counter|ObservableCounter)(<\w+>)?\(\s*""(?<name>[a-z_.]+)""")]
     private static partial Regex Instrument();
+
+    [GeneratedRegex(@"^""([^""\\]*)""$")]
+    private static partial Regex PlainString();
 
     [GeneratedRegex(@"\bserving_[a-z_]+")]
     private static partial Regex MetricReference();
