@@ -16,7 +16,10 @@ public static class Kubectl
 
     public static RenderedManifests Overlay(string name) => Rendered[name].Value;
 
-    private static RenderedManifests Render(string overlay)
+    private static RenderedManifests Render(string overlay) => RenderDirectory(RepositoryPaths.Overlay(overlay));
+
+    /// <summary>Renders the kustomization in <paramref name="directory"/> (not cached).</summary>
+    public static RenderedManifests RenderDirectory(string directory)
     {
         if (Executable is null)
             throw new InvalidOperationException("kubectl is not on PATH");
@@ -27,17 +30,17 @@ public static class Kubectl
             UseShellExecute = false,
         };
         start.ArgumentList.Add("kustomize");
-        start.ArgumentList.Add(RepositoryPaths.Overlay(overlay));
+        start.ArgumentList.Add(directory);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
         {
             process.Kill();
-            throw new TimeoutException($"kubectl kustomize {overlay} did not finish in 2 minutes");
+            throw new TimeoutException($"kubectl kustomize {directory} did not finish in 2 minutes");
         }
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"kubectl kustomize {overlay} failed ({process.ExitCode}): {stderr.Result}");
+            throw new InvalidOperationException($"kubectl kustomize {directory} failed ({process.ExitCode}): {stderr.Result}");
         return RenderedManifests.Parse(stdout.Result);
     }
 

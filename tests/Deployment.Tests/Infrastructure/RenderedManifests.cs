@@ -10,6 +10,9 @@ public sealed record Workload(string Kind, string Name, YamlNode PodSpec, IReadO
     public override string ToString() => $"{Kind}/{Name}";
 }
 
+/// <summary>An env entry's <c>valueFrom.secretKeyRef</c>.</summary>
+public sealed record SecretKeyReference(string Secret, string Key, bool Optional);
+
 /// <summary>The multi-document YAML that <c>kubectl kustomize</c> prints, parsed.</summary>
 public sealed class RenderedManifests(IReadOnlyList<YamlNode> documents)
 {
@@ -52,5 +55,40 @@ public sealed class RenderedManifests(IReadOnlyList<YamlNode> documents)
         foreach (var variable in container.Items("env"))
             variables[variable.Str("name")!] = variable.Str("value");
         return variables;
+    }
+
+    /// <summary>The container's env entries that read a Secret (<c>valueFrom.secretKeyRef</c>), by variable name.</summary>
+    public static IReadOnlyDictionary<string, SecretKeyReference> SecretReferences(YamlNode container) =>
+        container.Items("env").Where(v => v.At("valueFrom", "secretKeyRef") is not null).ToDictionary(
+            v => v.Str("name")!,
+            v => new SecretKeyReference(v.Str("valueFrom", "secretKeyRef", "name")!, v.Str("valueFrom", "secretKeyRef", "key")!,
+                v.Flag("valueFrom", "secretKeyRef", "optional")),
+            StringComparer.Ordinal);
+
+    /// <summary>
+    /// Variables whose value is written into the manifests for anyone who can read them: env entries with a
+    /// <c>value</c> or a <c>configMapKeyRef</c>, and the keys of the ConfigMaps loaded by <c>envFrom</c>.
+    /// </summary>
+    public IEnumerable<string> PlainTextVariables(YamlNode container)
+    {
+        foreach (var source in container.Items("envFrom").Where(s => s.At("configMapRef") is not null))
+        {
+            foreach (var key in Get("ConfigMap", source.Str("configMapRef", "name")!).Strings("data").Keys)
+                yield return source.Str("prefix") + key;
+        }
+        foreach (var variable in container.Items("env").Where(v => v.At("value") is not null || v.At("valueFrom", "configMapKeyRef") is not null))
+            yield return variable.Str("name")!;
+    }
+
+    /// <summary>The decoded entries of a rendered Secret (<c>data</c> is base64, <c>stringData</c> plain).</summary>
+    public IReadOnlyDictionary<string, string> SecretValues(string name)
+    {
+        var secret = Get("Secret", name);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in secret.Strings("data"))
+            values[key] = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(value));
+        foreach (var (key, value) in secret.Strings("stringData"))
+            values[key] = value;
+        return values;
     }
 }
