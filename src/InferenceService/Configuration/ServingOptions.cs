@@ -12,9 +12,12 @@ public sealed class ServingOptions
     [Range(1024, int.MaxValue)]
     public int MaxMessageBytes { get; set; } = 16 * 1024 * 1024;
 
-    /// <summary>Images wider or taller than this are refused before decoding (a small PNG can expand enormously).</summary>
+    /// <summary>
+    /// Images wider or taller than this are refused before decoding: a small PNG can expand enormously, and a decoded
+    /// 2048x2048 RGBA bitmap is already 16 MiB per request in flight. Classifiers take far smaller inputs.
+    /// </summary>
     [Range(1, 65536)]
-    public int MaxImageDimension { get; set; } = 8192;
+    public int MaxImageDimension { get; set; } = 2048;
 
     /// <summary>
     /// Classify requests being served at once (each message of a stream counts while it is served). Beyond it a

@@ -38,6 +38,8 @@ public sealed class BadInputTests : IAsyncLifetime
         { "huge dimension", Requests.Tensor(new float[4], shape: [1, 1L << 40, 2]), StatusCode.InvalidArgument, "outside 1.." },
         { "undecodable image", new ClassifyRequest { Image = ByteString.CopyFromUtf8("definitely not a PNG") }, StatusCode.InvalidArgument, "cannot be decoded" },
         { "empty image", new ClassifyRequest { Image = ByteString.Empty }, StatusCode.InvalidArgument, "image is empty" },
+        // Over the default Serving:MaxImageDimension (2048): refused from the header, before a bitmap is allocated.
+        { "oversized image", new ClassifyRequest { Image = ByteString.CopyFrom(Requests.Png(new byte[2049], 2049, 1)) }, StatusCode.InvalidArgument, "within 1..2048" },
         { "unknown model", WithModel(Requests.Tensor(TinyModels.Confident), "no-such-model"), StatusCode.NotFound, "'no-such-model' is not served" },
         { "negative top_k", Requests.Tensor(TinyModels.Confident, topK: -1), StatusCode.InvalidArgument, "top_k" },
         { "unknown route", Requests.Tensor(TinyModels.Confident, route: (Route)42), StatusCode.InvalidArgument, "route 42" },
