@@ -22,6 +22,7 @@ public sealed class OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILo
         };
         if (settings.IntraOpThreads > 0)
             sessionOptions.IntraOpNumThreads = settings.IntraOpThreads;
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.AllowSpinning ? "1" : "0");
         AppendExecutionProvider(sessionOptions, settings);
         return new InferenceSession(path, sessionOptions);
     }
