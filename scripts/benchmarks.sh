@@ -7,14 +7,16 @@
 # 2. REPS times: the raw in-process ONNX Runtime baseline (`loadtest baseline`, no service running), then the service
 #    as shipped (dynamic batching on) under concurrency 1 (teacher, student, cascade) and concurrency 64 (student),
 #    then the service with Batching__Enabled=false under concurrency 64 (student), then the old idle policy
-#    (Batching__WaitWhenIdle=true) under concurrency 1 (student); each run's JSON report carries the
+#    (Batching__WaitWhenIdle=true) under concurrency 1 (student), then `loadtest echo-server` (a Classifier that
+#    does no work: the client + HTTP/2 + gRPC floor of this machine) under concurrency 1; each run's JSON report carries the
 #    service's allocations per request (from its /metrics) and its RSS (sampled from /proc/<pid>/status);
 # 3. `loadtest summarize`: medians over the repetitions, the targets checked, the tables spliced into
 #    docs/benchmarks.md between its results markers, the plots written to docs/benchmarks/.
 #
 # Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
-# REPS (3), DURATION (20s), WARMUP (5s), CONNECTIONS (1), GRPC_PORT (50151), METRICS_PORT (9564), OUT, NO_DOC=1
-# (leave docs/ alone). The machine should be otherwise idle: the load generator and the service share its cores.
+# REPS (3), DURATION (20s), WARMUP (5s), CONNECTIONS (1), GRPC_PORT (50151), METRICS_PORT (9564), ECHO_PORT (50161),
+# OUT, NO_DOC=1 (leave docs/ alone). The machine should be otherwise idle: the load generator and the service share
+# its two cores, so the script waits (up to IDLE_WAIT seconds) for quiet before each repetition.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -31,7 +33,12 @@ SERVICE=$SERVICE_DIR/bin/Release/net10.0/InferenceService
 LOADTEST=$ROOT/src/LoadTest/bin/Release/net10.0/loadtest
 TARGET=127.0.0.1:$GRPC_PORT
 METRICS=http://127.0.0.1:$METRICS_PORT/metrics
+ECHO=127.0.0.1:${ECHO_PORT:-50161}
 mkdir -p "$OUT"
+# The load generator is the measuring instrument: its socket completions run inline on the event thread instead of
+# hopping to the thread pool, which takes tens of microseconds off every call it times. The service keeps the
+# runtime's defaults (it is measured as shipped).
+export DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 
 # Only the two projects: building the solution would also rebuild tools that may be running.
 echo "building (Release)" >&2
@@ -54,7 +61,7 @@ trap stop_service EXIT
 start_service() {
   local name=$1
   shift
-  (cd "$SERVICE_DIR" && exec env "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
+  (cd "$SERVICE_DIR" && exec env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
     --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
     > "$OUT/service-$name.log" 2>&1) &
   SERVICE_PID=$!
@@ -127,13 +134,23 @@ for rep in $(seq 1 "$REPS"); do
   start_service waitwhenidle Batching__WaitWhenIdle=true
   run waitwhenidle-c1 "$rep" 1 student --no-baseline
   stop_service
+
+  # The floor: the same client and calls against a server that does no work (same runtime defaults as the service).
+  env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" > "$OUT/echo-$rep.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 100); do grep -q listening "$OUT/echo-$rep.log" && break; sleep 0.1; done
+  echo "rep $rep: echo-c1 (student, concurrency 1)" >&2
+  "$LOADTEST" run --target "$ECHO" --data "$DATA" --scenario student --concurrency 1 --connections "$CONNECTIONS" \
+    --duration "$DURATION" --warmup "$WARMUP" --label echo-c1 --no-baseline --json "$OUT/echo-c1-$rep.json" > "$OUT/echo-c1-$rep.txt" 2>&1
+  stop_service
 done
 
 COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src && echo "" || echo " (with uncommitted changes in src/)")
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 NOTE="Measured $(date -u '+%Y-%m-%d %H:%M') UTC by \`scripts/benchmarks.sh\` at commit $COMMIT on $(nproc) cores ($CPU), \
 CPU busy before the repetitions at most $BUSY_MAX% (before the first, $BUSY_BEFORE%). $REPS repetitions; each run: $WARMUP warm-up then $DURATION measured, \
-closed loop over $CONNECTIONS HTTP/2 connection(s), tensors from the Fashion-MNIST test split. Raw reports: \
+closed loop over $CONNECTIONS HTTP/2 connection(s), tensors from the Fashion-MNIST test split, load generator with \
+inline socket completions. Raw reports: \
 \`${OUT#"$ROOT"/}/\`."
 SUMMARY=("$LOADTEST" summarize --runs "$OUT" --out "$OUT/summary.md" --note "$NOTE")
 if [ "${NO_DOC:-0}" != 1 ]; then

@@ -10,5 +10,6 @@ public static class LoadTestCli
         BaselineCommand.Create(),
         ClassifyCommand.Create(),
         SummarizeCommand.Create(),
+        EchoServerCommand.Create(),
     };
 }

@@ -55,9 +55,11 @@ public sealed class BenchmarkSummary
         var batched = Find(Labels.Concurrency64, "student");
         var unbatched = Find(Labels.Concurrency64Unbatched, "student");
 
+        var floor = Find(Labels.TransportFloor, "student");
         targets.Add(c1Student is not null && PairedBaselineP50Us is { } raw
             ? new TargetCheck($"Student at concurrency 1: service p50 ≤ raw ONNX Runtime batch-1 p50 + {StudentOverheadBudgetUs:0} µs",
-                $"{Us(c1Student.P50Us)} vs {Us(raw)} + {StudentOverheadBudgetUs:0} = {Us(raw + StudentOverheadBudgetUs)} (overhead {Us(c1Student.P50Us - raw)})",
+                $"{Us(c1Student.P50Us)} vs {Us(raw)} + {StudentOverheadBudgetUs:0} = {Us(raw + StudentOverheadBudgetUs)} (overhead {Us(c1Student.P50Us - raw)})" +
+                (floor is null ? "" : $"; a gRPC server that does no work answers in {Us(floor.P50Us)}"),
                 c1Student.P50Us <= raw + StudentOverheadBudgetUs)
             : Missing("Student at concurrency 1 against the raw ONNX Runtime p50"));
 
