@@ -138,7 +138,7 @@ for rep in $(seq 1 "$REPS"); do
   # The floor: the same client and calls against a server that does no work (same runtime defaults as the service).
   env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" > "$OUT/echo-$rep.log" 2>&1 &
   SERVICE_PID=$!
-  for _ in $(seq 1 100); do grep -q listening "$OUT/echo-$rep.log" && break; sleep 0.1; done
+  for _ in $(seq 1 100); do grep -qs listening "$OUT/echo-$rep.log" && break; sleep 0.1; done
   echo "rep $rep: echo-c1 (student, concurrency 1)" >&2
   "$LOADTEST" run --target "$ECHO" --data "$DATA" --scenario student --concurrency 1 --connections "$CONNECTIONS" \
     --duration "$DURATION" --warmup "$WARMUP" --label echo-c1 --no-baseline --json "$OUT/echo-c1-$rep.json" > "$OUT/echo-c1-$rep.txt" 2>&1

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Serving.Contracts.Models;
 
 namespace InferenceService.Configuration;
 
@@ -17,12 +18,26 @@ public sealed class OnnxRuntimeOptions
     public int IntraOpThreads { get; set; }
 
     /// <summary>
+    /// <see cref="IntraOpThreads"/> for students, when set. A small student's operators are too short to share: waking
+    /// a second thread for each costs more than it saves, and one thread leaves the other cores to request handling.
+    /// </summary>
+    [Range(0, 256)]
+    public int? StudentIntraOpThreads { get; set; }
+
+    /// <summary><see cref="IntraOpThreads"/> for teachers, when set.</summary>
+    [Range(0, 256)]
+    public int? TeacherIntraOpThreads { get; set; }
+
+    /// <summary>
     /// Whether ONNX Runtime's intra-op threads spin for more work after each parallel section instead of sleeping at
-    /// once (its <c>session.intra_op.allow_spinning</c>, on by default). Spinning shaves wake-up latency when the
-    /// cores are the model's alone; on a machine shared with request handling it burns the CPU the requests need
-    /// (appsettings.json turns it off: see docs/benchmarks.md).
+    /// once (its <c>session.intra_op.allow_spinning</c>, on by default). Spinning spares a multi-threaded model a
+    /// wake-up per operator; the price is CPU burnt after each run, which request handling on the same cores needs.
+    /// A model with one intra-op thread has no pool and never spins.
     /// </summary>
     public bool AllowSpinning { get; set; } = true;
+
+    public int IntraOpThreadsFor(ModelRole role) =>
+        (role == ModelRole.Student ? StudentIntraOpThreads : TeacherIntraOpThreads) ?? IntraOpThreads;
 
     /// <summary>Runs per model and batch size before the replica reports SERVING (first runs allocate and tune).</summary>
     [Range(0, 100)]

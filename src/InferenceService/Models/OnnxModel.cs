@@ -39,7 +39,7 @@ public sealed class OnnxModel : IDisposable
         InferenceSession session;
         try
         {
-            session = factory.Create(file.Path);
+            session = factory.Create(file.Path, role);
         }
         catch (OnnxRuntimeException e)
         {

@@ -1,6 +1,7 @@
 using InferenceService.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
+using Serving.Contracts.Models;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace InferenceService.Models;
@@ -8,7 +9,7 @@ namespace InferenceService.Models;
 /// <summary>Session options tuned for serving, with the execution provider chosen in configuration.</summary>
 public sealed class OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILogger<OnnxSessionFactory> logger)
 {
-    public InferenceSession Create(string path)
+    public InferenceSession Create(string path, ModelRole role)
     {
         var settings = options.Value;
         using var sessionOptions = new SessionOptions
@@ -20,8 +21,8 @@ public sealed class OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILo
             EnableMemoryPattern = true,
             EnableCpuMemArena = true,
         };
-        if (settings.IntraOpThreads > 0)
-            sessionOptions.IntraOpNumThreads = settings.IntraOpThreads;
+        if (settings.IntraOpThreadsFor(role) is > 0 and var threads)
+            sessionOptions.IntraOpNumThreads = threads;
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.AllowSpinning ? "1" : "0");
         AppendExecutionProvider(sessionOptions, settings);
         return new InferenceSession(path, sessionOptions);
