@@ -4,7 +4,8 @@
 #   scripts/benchmarks.sh [DATA_DIR]
 #
 # 1. builds the service and the load generator in Release;
-# 2. REPS times: the raw in-process ONNX Runtime baseline (`loadtest baseline`, no service running), then the service
+# 2. REPS times: the raw in-process ONNX Runtime baseline (`loadtest baseline`, no service running; ONNX Runtime's
+#    default threads, and one thread), then the service
 #    as shipped (dynamic batching on) under concurrency 1 (teacher, student, cascade) and concurrency 64 (student),
 #    then the service with Batching__Enabled=false under concurrency 64 (student), then the old idle policy
 #    (Batching__WaitWhenIdle=true) under concurrency 1 (student), then `loadtest echo-server` (a Classifier that
@@ -119,6 +120,9 @@ for rep in $(seq 1 "$REPS"); do
   [ "$rep" -gt 1 ] && busy=$(wait_for_idle) && BUSY_MAX=$((busy > BUSY_MAX ? busy : BUSY_MAX))
   echo "rep $rep: raw ONNX Runtime baseline" >&2
   "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --json "$OUT/baseline-$rep.json" > "$OUT/baseline-$rep.txt" 2>&1
+  # One thread, as the service runs its student (OnnxRuntime:StudentIntraOpThreads); the target uses the default above.
+  "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --intra-op-threads 1 \
+    --json "$OUT/baseline-1thread-$rep.json" > "$OUT/baseline-1thread-$rep.txt" 2>&1
 
   start_service batching
   # Concurrency 1 also measures the raw batch-1 student in this process just before its load (the report's baseline).
