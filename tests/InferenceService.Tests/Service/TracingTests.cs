@@ -14,7 +14,9 @@ public sealed class TracingTests
         using var models = new TinyModels();
         using var samples = new TempDirectory();
         var spans = new List<Activity>();
+        // Nothing exports traces in a test, so sampling is off by default: turn it on.
         await using var service = await new ServiceFactory(models.Root, samples.Path,
+            new Dictionary<string, string?> { ["Telemetry:TraceSampleRatio"] = "1" },
             configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans))).StartAsync();
 
         await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
@@ -38,5 +40,23 @@ public sealed class TracingTests
         Assert.Equal(["capture", "student inference", "teacher call"], ours.Select(s => s.DisplayName).Order());
         Assert.All(ours, s => Assert.Equal(request.TraceId, s.TraceId));
         Assert.Equal("Teacher", request.GetTagItem("serving.served_by"));
+    }
+
+    [Fact]
+    public async Task Classify_NoTraceExporterConfigured_RecordsNoSpans()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        var spans = new List<Activity>();
+        await using var service = await new ServiceFactory(models.Root, samples.Path,
+            configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans))).StartAsync();
+
+        await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
+        await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident));
+        service.Services.GetRequiredService<TracerProvider>().ForceFlush();
+
+        // No OTEL_EXPORTER_OTLP_ENDPOINT and no Telemetry:TraceSampleRatio: spans would reach nobody, so none are made.
+        lock (spans)
+            Assert.Empty(spans);
     }
 }
