@@ -9,7 +9,8 @@
 #    as shipped (dynamic batching on) under concurrency 1 (teacher, student, cascade) and concurrency 64 (student),
 #    then the service with Batching__Enabled=false under concurrency 64 (student), then the old idle policy
 #    (Batching__WaitWhenIdle=true) under concurrency 1 (student), then `loadtest echo-server` (a Classifier that
-#    does no work: the client + HTTP/2 + gRPC floor of this machine) under concurrency 1; each run's JSON report carries the
+#    does no work: the client + HTTP/2 + gRPC floor of this machine) and `loadtest echo-server --model` (one that runs
+#    the student and nothing else: the floor of any service of it) under concurrency 1; each run's JSON report carries the
 #    service's allocations per request (from its /metrics) and its RSS (sampled from /proc/<pid>/status);
 # 3. `loadtest summarize`: medians over the repetitions, the targets checked, the tables spliced into
 #    docs/benchmarks.md between its results markers, the plots written to docs/benchmarks/.
@@ -35,6 +36,10 @@ LOADTEST=$ROOT/src/LoadTest/bin/Release/net10.0/loadtest
 TARGET=127.0.0.1:$GRPC_PORT
 METRICS=http://127.0.0.1:$METRICS_PORT/metrics
 ECHO=127.0.0.1:${ECHO_PORT:-50161}
+# The service runs its student on one intra-op thread (OnnxRuntime:StudentIntraOpThreads in appsettings.json); the
+# baselines and the bare model server are measured the same way.
+STUDENT_THREADS=$(sed -n 's/.*"StudentIntraOpThreads": *\([0-9]*\).*/\1/p' "$SERVICE_DIR/appsettings.json")
+STUDENT_MODEL=$(ls -d "$ROOT"/models/fashion-mnist/student/*/ | sort -V | tail -n 1)model.onnx
 mkdir -p "$OUT"
 # The load generator is the measuring instrument: its socket completions run inline on the event thread instead of
 # hopping to the thread pool, which takes tens of microseconds off every call it times. The service keeps the
@@ -114,19 +119,34 @@ wait_for_idle() {
   echo "$busy"
 }
 
+# floor LABEL REP [echo-server options]: a concurrency-1 student run against `loadtest echo-server`.
+floor() {
+  local label=$1 rep=$2
+  shift 2
+  env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" "$@" > "$OUT/$label-$rep.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 100); do grep -qs listening "$OUT/$label-$rep.log" && break; sleep 0.1; done
+  echo "rep $rep: $label (student, concurrency 1)" >&2
+  "$LOADTEST" run --target "$ECHO" --data "$DATA" --scenario student --concurrency 1 --connections "$CONNECTIONS" \
+    --duration "$DURATION" --warmup "$WARMUP" --label "$label" --no-baseline --json "$OUT/$label-$rep.json" > "$OUT/$label-$rep.txt" 2>&1
+  stop_service
+}
+
 BUSY_BEFORE=$(wait_for_idle)
 BUSY_MAX=$BUSY_BEFORE
 for rep in $(seq 1 "$REPS"); do
   [ "$rep" -gt 1 ] && busy=$(wait_for_idle) && BUSY_MAX=$((busy > BUSY_MAX ? busy : BUSY_MAX))
   echo "rep $rep: raw ONNX Runtime baseline" >&2
   "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --json "$OUT/baseline-$rep.json" > "$OUT/baseline-$rep.txt" 2>&1
-  # One thread, as the service runs its student (OnnxRuntime:StudentIntraOpThreads); the target uses the default above.
-  "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --intra-op-threads 1 \
+  # One thread, as the service runs its student (OnnxRuntime:StudentIntraOpThreads), batched up to the service's
+  # Batching:MaxBatchSize: what batching can gain at most on this CPU.
+  "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --intra-op-threads "$STUDENT_THREADS" --batch-size 32 \
     --json "$OUT/baseline-1thread-$rep.json" > "$OUT/baseline-1thread-$rep.txt" 2>&1
 
   start_service batching
-  # Concurrency 1 also measures the raw batch-1 student in this process just before its load (the report's baseline).
-  run batching-c1 "$rep" 1 all
+  # Concurrency 1 also measures the raw batch-1 student in this process just before its load (the report's baseline),
+  # on the service's student thread count.
+  run batching-c1 "$rep" 1 all --baseline-threads "$STUDENT_THREADS"
   run batching-c64 "$rep" 64 student --no-baseline
   stop_service
 
@@ -139,14 +159,10 @@ for rep in $(seq 1 "$REPS"); do
   run waitwhenidle-c1 "$rep" 1 student --no-baseline
   stop_service
 
-  # The floor: the same client and calls against a server that does no work (same runtime defaults as the service).
-  env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" > "$OUT/echo-$rep.log" 2>&1 &
-  SERVICE_PID=$!
-  for _ in $(seq 1 100); do grep -qs listening "$OUT/echo-$rep.log" && break; sleep 0.1; done
-  echo "rep $rep: echo-c1 (student, concurrency 1)" >&2
-  "$LOADTEST" run --target "$ECHO" --data "$DATA" --scenario student --concurrency 1 --connections "$CONNECTIONS" \
-    --duration "$DURATION" --warmup "$WARMUP" --label echo-c1 --no-baseline --json "$OUT/echo-c1-$rep.json" > "$OUT/echo-c1-$rep.txt" 2>&1
-  stop_service
+  # The floors: the same client and calls against a server that does no work, then against one that runs the student
+  # (batch 1, the service's thread count) and nothing else. Same runtime defaults as the service.
+  floor echo-c1 "$rep"
+  floor bare-c1 "$rep" --model "$STUDENT_MODEL" --intra-op-threads "$STUDENT_THREADS"
 done
 
 COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src && echo "" || echo " (with uncommitted changes in src/)")

@@ -55,6 +55,37 @@ public sealed class SummaryTests
     }
 
     [Fact]
+    public void Targets_FloorsAndRawRatios_ShownBesideTheTargets()
+    {
+        var reports = new[]
+        {
+            Report("batching-c1", 0, 200, Scenario("teacher", p50: 1000, mean: 1100), Scenario("student", p50: 500, mean: 520)),
+            Report("batching-c64", 0, null, Scenario("student", p50: 9000, mean: 9500, rps: 4800)),
+            Report("nobatching-c64", 0, null, Scenario("student", p50: 9000, mean: 9500, rps: 4000)),
+            Report("echo-c1", 0, null, Scenario("student", p50: 130, mean: 140)),
+            Report("bare-c1", 0, null, Scenario("student", p50: 420, mean: 440)),
+        };
+        BaselineResult[] baselines =
+        [
+            new() { Model = "s", Role = "student", BatchSize = 1, IntraOpThreads = 1, P50Us = 200, ImagesPerSecond = 5000 },
+            new() { Model = "s", Role = "student", BatchSize = 64, IntraOpThreads = 1, P50Us = 10000, ImagesPerSecond = 6000 },
+            new() { Model = "s", Role = "student", BatchSize = 1, P50Us = 125, ImagesPerSecond = 8000 },
+            new() { Model = "t", Role = "teacher", BatchSize = 1, P50Us = 650, ImagesPerSecond = 1500 },
+        ];
+
+        var targets = new BenchmarkSummary(reports, baselines, SummaryLabels.Default).Targets();
+
+        // The bare model server: 420 - 200 = 220 µs of stack overhead, and the service adds 500 - 420 = 80 µs to it.
+        Assert.Contains("one that runs the student and nothing else in 420 µs (overhead 220 µs)", targets[0].Measured);
+        Assert.Contains("the service itself adds 80 µs", targets[0].Measured);
+        // One thread, as the service runs its student: 6000 / 5000 images/s.
+        Assert.Contains("6000 images/s at batch 64 against 5000 at batch 1 (1.20×)", targets[1].Measured);
+        // Default threads: 650 / 125.
+        Assert.Contains("650 µs / 125 µs = 5.20×", targets[2].Measured);
+        Assert.False(targets[2].Met);
+    }
+
+    [Fact]
     public void Targets_AnyErrorOrMissingConfiguration_IsShown()
     {
         var reports = new[] { Report("batching-c1", 0, 100, Scenario("student", p50: 200, mean: 210, errors: 3)) };
@@ -96,7 +127,7 @@ public sealed class SummaryTests
         Assert.Contains("| batching-c1 | student | 1 | 1000 | 200 |", markdown);
         Assert.Contains("| 8192 |", markdown);
         // 200 µs ≤ 100 + 150 µs; the configurations that were not run are shown as such.
-        Assert.Contains("| 200 µs vs 100 µs + 150 = 250 µs (overhead 100 µs) | met |", markdown);
+        Assert.Contains("| 200 µs vs 100 µs (default threads) + 150 = 250 µs (overhead 100 µs) | met |", markdown);
         Assert.Contains("| not measured | reported |", markdown);
     }
 

@@ -23,7 +23,8 @@ internal static class SummarizeCommand
         var c64 = new Option<string>("--c64-label") { Description = "Label of the concurrency-64 runs with batching", DefaultValueFactory = _ => SummaryLabels.Default.Concurrency64 };
         var c64Unbatched = new Option<string>("--c64-unbatched-label") { Description = "Label of the concurrency-64 runs without batching", DefaultValueFactory = _ => SummaryLabels.Default.Concurrency64Unbatched };
         var floor = new Option<string>("--floor-label") { Description = "Label of the concurrency-1 runs against loadtest echo-server", DefaultValueFactory = _ => SummaryLabels.Default.TransportFloor };
-        foreach (var option in new Option[] { runs, output, splice, plots, notes, c1, c64, c64Unbatched, floor })
+        var modelFloor = new Option<string>("--model-floor-label") { Description = "Label of the concurrency-1 runs against loadtest echo-server --model (the student)", DefaultValueFactory = _ => SummaryLabels.Default.ModelFloor };
+        foreach (var option in new Option[] { runs, output, splice, plots, notes, c1, c64, c64Unbatched, floor, modelFloor })
             command.Add(option);
         command.SetAction(parse =>
         {
@@ -39,7 +40,8 @@ internal static class SummarizeCommand
                 AnsiConsole.MarkupLine($"[red]Error[/]: no run reports in {Markup.Escape(folder)}");
                 return 1;
             }
-            var labels = new SummaryLabels(parse.GetValue(c1)!, parse.GetValue(c64)!, parse.GetValue(c64Unbatched)!, parse.GetValue(floor)!);
+            var labels = new SummaryLabels(parse.GetValue(c1)!, parse.GetValue(c64)!, parse.GetValue(c64Unbatched)!, parse.GetValue(floor)!,
+                parse.GetValue(modelFloor)!);
             var summary = new BenchmarkSummary(reports, baselines, labels);
             var markdown = SummaryMarkdown.Render(summary, parse.GetValue(notes) ?? []);
             Console.WriteLine(markdown);

@@ -30,6 +30,7 @@ public sealed class BenchmarkSummary
         var paired = reports.Where(r => r.Label == labels.Concurrency1 && r.Baseline is not null).Select(r => r.Baseline!).ToArray();
         PairedBaselineP50Us = paired.Length == 0 ? null : Median.Of(paired.Select(b => (double)b.P50Us));
         PairedBaselineRuns = paired.Length;
+        PairedBaselineThreads = paired.Length == 0 ? null : paired[^1].IntraOpThreads;
     }
 
     public SummaryLabels Labels { get; }
@@ -40,6 +41,8 @@ public sealed class BenchmarkSummary
     /// <summary>Median raw batch-1 p50 of the student measured by the concurrency-1 runs themselves, just before their load.</summary>
     public double? PairedBaselineP50Us { get; }
     public int PairedBaselineRuns { get; }
+    /// <summary>Intra-op threads of that baseline (0 = ONNX Runtime's default).</summary>
+    public int? PairedBaselineThreads { get; }
 
     public long TotalErrors => Reports.Sum(r => r.Scenarios.Sum(s => s.Errors));
 
@@ -56,23 +59,26 @@ public sealed class BenchmarkSummary
         var unbatched = Find(Labels.Concurrency64Unbatched, "student");
 
         var floor = Find(Labels.TransportFloor, "student");
+        var modelFloor = Find(Labels.ModelFloor, "student");
         targets.Add(c1Student is not null && PairedBaselineP50Us is { } raw
             ? new TargetCheck($"Student at concurrency 1: service p50 ≤ raw ONNX Runtime batch-1 p50 + {StudentOverheadBudgetUs:0} µs",
-                $"{Us(c1Student.P50Us)} vs {Us(raw)} + {StudentOverheadBudgetUs:0} = {Us(raw + StudentOverheadBudgetUs)} (overhead {Us(c1Student.P50Us - raw)})" +
-                (floor is null ? "" : $"; a gRPC server that does no work answers in {Us(floor.P50Us)}"),
+                $"{Us(c1Student.P50Us)} vs {Us(raw)}{Threads(PairedBaselineThreads)} + {StudentOverheadBudgetUs:0} = {Us(raw + StudentOverheadBudgetUs)} (overhead {Us(c1Student.P50Us - raw)})" +
+                (floor is null ? "" : $"; a gRPC server that does no work answers in {Us(floor.P50Us)}") +
+                (modelFloor is null ? "" : $"; one that runs the student and nothing else in {Us(modelFloor.P50Us)} " +
+                    $"(overhead {Us(modelFloor.P50Us - raw)}), so the service itself adds {Us(c1Student.P50Us - modelFloor.P50Us)}"),
                 c1Student.P50Us <= raw + StudentOverheadBudgetUs)
             : Missing("Student at concurrency 1 against the raw ONNX Runtime p50"));
 
         targets.Add(batched is not null && unbatched is not null && unbatched.ThroughputRps > 0
             ? new TargetCheck($"Concurrency 64, student: throughput with batching ≥ {BatchingSpeedup:0}× without",
                 $"{Rps(batched.ThroughputRps)} vs {Rps(unbatched.ThroughputRps)} req/s = {Ratio(batched.ThroughputRps / unbatched.ThroughputRps)}; " +
-                $"p99 {Us(batched.P99Us)} vs {Us(unbatched.P99Us)}",
+                $"p99 {Us(batched.P99Us)} vs {Us(unbatched.P99Us)}" + RawBatchingGain(),
                 batched.ThroughputRps >= BatchingSpeedup * unbatched.ThroughputRps)
             : Missing("Concurrency 64 with and without batching"));
 
         targets.Add(c1Student is not null && c1Teacher is not null && c1Student.P50Us > 0
             ? new TargetCheck($"Concurrency 1: teacher p50 ≥ {TeacherStudentRatio:0}× student p50",
-                $"{Us(c1Teacher.P50Us)} / {Us(c1Student.P50Us)} = {Ratio(c1Teacher.P50Us / c1Student.P50Us)}",
+                $"{Us(c1Teacher.P50Us)} / {Us(c1Student.P50Us)} = {Ratio(c1Teacher.P50Us / c1Student.P50Us)}" + RawTeacherStudentRatio(),
                 c1Teacher.P50Us >= TeacherStudentRatio * c1Student.P50Us)
             : Missing("Teacher against student at concurrency 1"));
 
@@ -102,6 +108,41 @@ public sealed class BenchmarkSummary
     /// <summary>A share as a percentage without the invariant culture's space before the sign.</summary>
     public static string Percent(double share, int decimals) =>
         (share * 100).ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>
+    /// The ceiling batching works under: how much more throughput raw ONNX Runtime itself gets from the largest
+    /// measured batch than from batch 1, on the thread count the service gives the student (one, else the default).
+    /// </summary>
+    private string RawBatchingGain()
+    {
+        var student = Baselines.Where(b => b.Role == "student").ToArray();
+        var threads = student.Any(b => b.IntraOpThreads == 1) ? 1 : 0;
+        var single = student.FirstOrDefault(b => b.IntraOpThreads == threads && b.BatchSize == 1);
+        var batched = student.Where(b => b.IntraOpThreads == threads && b.BatchSize > 1).MaxBy(b => b.BatchSize);
+        return single is null || batched is null || single.ImagesPerSecond <= 0
+            ? ""
+            : $"; raw ONNX Runtime{Threads(threads)} runs {Rps(batched.ImagesPerSecond)} images/s at batch {batched.BatchSize} " +
+              $"against {Rps(single.ImagesPerSecond)} at batch 1 ({Ratio(batched.ImagesPerSecond / single.ImagesPerSecond)})";
+    }
+
+    /// <summary>The models' own batch-1 p50 ratio (default threads): what the end-to-end ratio can at most approach.</summary>
+    private string RawTeacherStudentRatio()
+    {
+        var student = Baselines.FirstOrDefault(b => b.Role == "student" && b.BatchSize == 1 && b.IntraOpThreads == 0);
+        var teacher = Baselines.FirstOrDefault(b => b.Role == "teacher" && b.BatchSize == 1 && b.IntraOpThreads == 0);
+        return student is null || teacher is null || student.P50Us <= 0
+            ? ""
+            : $"; raw ONNX Runtime batch 1: {Us(teacher.P50Us)} / {Us(student.P50Us)} = {Ratio(teacher.P50Us / student.P50Us)}, " +
+              "and the cost every call pays on top of the model narrows that ratio";
+    }
+
+    private static string Threads(int? threads) => threads switch
+    {
+        null => "",
+        0 => " (default threads)",
+        1 => " (1 thread)",
+        var n => $" ({n} threads)",
+    };
 
     private static TargetCheck Missing(string what) => new(what, "not measured", null);
 

@@ -2,7 +2,12 @@ namespace LoadTest.Summary;
 
 /// <summary>Which configuration label plays which part in the targets.</summary>
 /// <param name="TransportFloor">Concurrency-1 runs against <c>loadtest echo-server</c> (a service that does no work).</param>
-public sealed record SummaryLabels(string Concurrency1, string Concurrency64, string Concurrency64Unbatched, string TransportFloor)
+/// <param name="ModelFloor">
+/// Concurrency-1 runs against <c>loadtest echo-server --model</c> with the student (a service that runs the model and
+/// nothing else).
+/// </param>
+public sealed record SummaryLabels(string Concurrency1, string Concurrency64, string Concurrency64Unbatched, string TransportFloor,
+    string ModelFloor)
 {
-    public static readonly SummaryLabels Default = new("batching-c1", "batching-c64", "nobatching-c64", "echo-c1");
+    public static readonly SummaryLabels Default = new("batching-c1", "batching-c64", "nobatching-c64", "echo-c1", "bare-c1");
 }
