@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Google.Protobuf;
 using Grpc.Core;
-using Grpc.Net.Client;
+using LoadTest.Workload;
 using Serving.V1;
 using Spectre.Console;
 
@@ -14,12 +14,13 @@ internal static class ClassifyCommand
     {
         var command = new Command("classify", "Classify one PNG or JPEG file with a running service");
         var file = new Argument<string>("file") { Description = "PNG or JPEG image" };
-        var target = new Option<string>("--target") { Description = "HOST:PORT of the service", DefaultValueFactory = _ => "127.0.0.1:50051" };
+        var target = new Option<string>("--target") { Description = "HOST:PORT of the service (h2c), or https://HOST:PORT for TLS", DefaultValueFactory = _ => "127.0.0.1:50051" };
+        var apiKey = new Option<string?>("--api-key") { Description = $"API key sent as 'authorization: Bearer' (default: ${ServiceChannel.ApiKeyVariable})" };
         var route = new Option<Route>("--route") { Description = "Auto, StudentOnly or TeacherOnly", DefaultValueFactory = _ => Route.Auto };
         var topK = new Option<int>("--top-k") { Description = "Classes to list", DefaultValueFactory = _ => 3 };
         var model = new Option<string>("--model") { Description = "Model name (empty = default)", DefaultValueFactory = _ => "" };
         command.Add(file);
-        foreach (var option in new Option[] { target, route, topK, model })
+        foreach (var option in new Option[] { target, apiKey, route, topK, model })
             command.Add(option);
         command.SetAction(async (parse, cancellation) =>
         {
@@ -29,8 +30,7 @@ internal static class ClassifyCommand
                 AnsiConsole.MarkupLine($"[red]Error[/]: {Markup.Escape(path)} not found");
                 return 1;
             }
-            var address = parse.GetValue(target)!;
-            using var channel = GrpcChannel.ForAddress(address.Contains("://", StringComparison.Ordinal) ? address : "http://" + address);
+            using var channel = ServiceChannel.Create(parse.GetValue(target)!, ServiceChannel.ApiKey(parse.GetValue(apiKey)));
             var client = new Classifier.ClassifierClient(channel);
             try
             {

@@ -13,7 +13,8 @@ internal static class RunCommand
     public static Command Create()
     {
         var command = new Command("run", "Load a running service: teacher, student and cascade scenarios side by side");
-        var target = new Option<string>("--target") { Description = "HOST:PORT of the service (h2c)", DefaultValueFactory = _ => "127.0.0.1:50051" };
+        var target = new Option<string>("--target") { Description = "HOST:PORT of the service (h2c), or https://HOST:PORT for TLS", DefaultValueFactory = _ => "127.0.0.1:50051" };
+        var apiKey = new Option<string?>("--api-key") { Description = $"API key sent as 'authorization: Bearer' (default: ${ServiceChannel.ApiKeyVariable})" };
         var scenario = new Option<string>("--scenario") { Description = "student, teacher, cascade or all", DefaultValueFactory = _ => "all" };
         scenario.AcceptOnlyFromAmong("student", "teacher", "cascade", "all");
         var rate = new Option<double?>("--rate") { Description = "Open loop: requests per second on a fixed schedule" };
@@ -41,7 +42,7 @@ internal static class RunCommand
                 : Invalid(result, "--metrics-url needs an absolute http address such as http://127.0.0.1:9464/metrics"),
         };
         var servicePid = new Option<int?>("--service-pid") { Description = "Process id of a local service: its RSS is sampled from /proc during each scenario" };
-        foreach (var option in new Option[] { target, scenario, rate, concurrency, connections, duration, warmup, deadline, data, input, limit, model, json, plot, repository, baselineName, noBaseline, baselineThreads, label, metricsUrl, servicePid })
+        foreach (var option in new Option[] { target, apiKey, scenario, rate, concurrency, connections, duration, warmup, deadline, data, input, limit, model, json, plot, repository, baselineName, noBaseline, baselineThreads, label, metricsUrl, servicePid })
             command.Add(option);
 
         command.SetAction(async (parse, cancellation) =>
@@ -65,7 +66,7 @@ internal static class RunCommand
                 }
 
                 var started = DateTimeOffset.UtcNow;
-                using var pool = new ConnectionPool(parse.GetValue(target)!, profile.Connections);
+                using var pool = new ConnectionPool(parse.GetValue(target)!, profile.Connections, ServiceChannel.ApiKey(parse.GetValue(apiKey)));
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 var driver = new LoadDriver(pool, requests);
                 var results = new List<ScenarioResult>();

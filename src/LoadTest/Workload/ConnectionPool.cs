@@ -12,19 +12,11 @@ public sealed class ConnectionPool : IDisposable
     private readonly GrpcChannel[] channels;
     private readonly Classifier.ClassifierClient[] clients;
 
-    public ConnectionPool(string target, int connections)
+    /// <param name="target">HOST:PORT (h2c) or a full address such as https://host:port.</param>
+    /// <param name="apiKey">Sent as <c>authorization: Bearer</c> on every call when not null.</param>
+    public ConnectionPool(string target, int connections, string? apiKey = null)
     {
-        var address = target.Contains("://", StringComparison.Ordinal) ? target : "http://" + target;
-        channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
-        {
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = false,
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-            },
-            MaxReceiveMessageSize = 16 * 1024 * 1024,
-        })).ToArray();
+        channels = Enumerable.Range(0, connections).Select(_ => ServiceChannel.Create(target, apiKey, singleConnection: true)).ToArray();
         clients = channels.Select(c => new Classifier.ClassifierClient(c)).ToArray();
     }
 
