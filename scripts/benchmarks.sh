@@ -8,7 +8,8 @@
 #    default threads, and one thread), then the service
 #    as shipped (dynamic batching on) under concurrency 1 (teacher, student, cascade) and concurrency 64 (student),
 #    then the service with Batching__Enabled=false under concurrency 64 (student), then the old idle policy
-#    (Batching__WaitWhenIdle=true) under concurrency 1 (student), then `loadtest echo-server` (a Classifier that
+#    (Batching__WaitWhenIdle=true) and the service tracing every request (Telemetry__TraceSampleRatio=1) under
+#    concurrency 1 (student), then `loadtest echo-server` (a Classifier that
 #    does no work: the client + HTTP/2 + gRPC floor of this machine) and `loadtest echo-server --model` (one that runs
 #    the student and nothing else: the floor of any service of it) under concurrency 1; each run's JSON report carries the
 #    service's allocations per request (from its /metrics) and its RSS (sampled from /proc/<pid>/status);
@@ -157,6 +158,11 @@ for rep in $(seq 1 "$REPS"); do
   # The batching policy before issue 4, for comparison: a lone request waits the queue delay for company.
   start_service waitwhenidle Batching__WaitWhenIdle=true
   run waitwhenidle-c1 "$rep" 1 student --no-baseline
+  stop_service
+
+  # Every request traced, as with an OTLP endpoint set (the spans go nowhere here): what tracing costs a call.
+  start_service tracing Telemetry__TraceSampleRatio=1
+  run tracing-c1 "$rep" 1 student --no-baseline
   stop_service
 
   # The floors: the same client and calls against a server that does no work, then against one that runs the student
