@@ -83,6 +83,38 @@ public sealed class CalibrationTests
     }
 
     [Fact]
+    public void CascadeCurve_Points_ThresholdsStayWithinTheContractRange()
+    {
+        // Student probabilities for three inputs; the last is saturated (confidence exactly 1), as float softmax gives
+        // for very confident logits. Teacher always right, student right only on the saturated one.
+        float[] student = [0.6f, 0.4f, 0.3f, 0.7f, 1f, 0f];
+        float[] teacher = [0f, 1f, 1f, 0f, 1f, 0f];
+        var curve = new CascadeCurve(student, teacher, [1, 0, 0], 2);
+
+        var points = curve.Points();
+
+        Assert.All(points, p => Assert.InRange(p.Threshold, 0, 1));
+        // No threshold within [0, 1] sends the saturated input to the teacher: the last point keeps it.
+        Assert.Equal(2.0 / 3, points[^1].TeacherShare, 10);
+        Assert.Equal(1.0, points[^1].Accuracy, 10);
+        Assert.All(points, p => Assert.Equal(curve.At(p.Threshold).TeacherShare, p.TeacherShare, 10));
+    }
+
+    [Fact]
+    public void CascadeCurve_AllConfidencesBelowOne_LastPointIsAllTeacherAtThresholdOne()
+    {
+        float[] student = [0.6f, 0.4f, 0.45f, 0.55f];
+        float[] teacher = [0f, 1f, 1f, 0f];
+        var curve = new CascadeCurve(student, teacher, [1, 0], 2);
+
+        var last = curve.Points()[^1];
+
+        Assert.Equal(1.0, last.Threshold);
+        Assert.Equal(1.0, last.TeacherShare);
+        Assert.Equal(1.0, last.Accuracy);
+    }
+
+    [Fact]
     public void Metrics_KnownPredictions_GiveHandComputedValues()
     {
         // Three samples, two classes: predictions 0, 0, 1 for labels 0, 1, 1.

@@ -56,7 +56,11 @@ public sealed class CascadeCurve
         return new CascadePoint(threshold, (double)toTeacher / n, (double)correct / n);
     }
 
-    /// <summary>Every distinct operating point, from all-student (threshold 0) to all-teacher (threshold above 1).</summary>
+    /// <summary>
+    /// Every distinct operating point, from all-student (threshold 0) to all-teacher (threshold 1). Thresholds stay
+    /// within [0, 1], the model contract's range: when some confidences are exactly 1 (float softmax saturates), no
+    /// threshold sends those to the teacher, so the last point keeps them with the student.
+    /// </summary>
     public IReadOnlyList<CascadePoint> Points()
     {
         var order = Enumerable.Range(0, confidence.Length).OrderBy(i => confidence[i]).ToArray();
@@ -69,10 +73,11 @@ public sealed class CascadeCurve
         {
             var i = order[k];
             correct += (teacherCorrect[i] ? 1 : 0) - (studentCorrect[i] ? 1 : 0);
-            var next = k + 1 < n ? confidence[order[k + 1]] : 1.0 + 1e-6;
-            if (k + 1 < n && next == confidence[i])
+            var last = k + 1 == n;
+            var next = last ? 1.0 : confidence[order[k + 1]];
+            if (next == confidence[i])
                 continue;
-            var threshold = k + 1 < n ? (confidence[i] + next) / 2 : next;
+            var threshold = last ? 1.0 : (confidence[i] + next) / 2;
             points.Add(new CascadePoint(threshold, (double)(k + 1) / n, (double)correct / n));
         }
         return points;
