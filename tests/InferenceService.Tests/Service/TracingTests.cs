@@ -59,4 +59,17 @@ public sealed class TracingTests
         lock (spans)
             Assert.Empty(spans);
     }
+
+    [Fact]
+    public void Start_TraceSampleRatioAboveOne_FailsNamingTheSetting()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        using var service = new ServiceFactory(models.Root, samples.Path,
+            new Dictionary<string, string?> { ["Telemetry:TraceSampleRatio"] = "1.5" });
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => service.Services);
+
+        Assert.Contains("TraceSampleRatio", error.Message);
+    }
 }
