@@ -30,8 +30,10 @@ public sealed class SampleLogDiskFullTests : IDisposable
             writtenBefore = log.Written;
             firstSegmentLength = new FileInfo(SampleSegments.List(directory.Path)[0].Path).Length;
 
-            // Room for one ~90-byte frame and part of the next: the second lands half-written in the segment.
-            disk.Free = 150;
+            // Room for part of one ~90-byte frame: whatever the writer takes first, a lone record or a batch, lands
+            // half-written in the segment. (With room for a whole frame, a writer that woke after the first append
+            // would write that record alone, and it would count as written: the test would race the writer.)
+            disk.Free = 50;
             for (var i = 20; i < 40; i++)
                 Assert.True(log.TryAppend(SampleRecords.Make(i)), "a full disk must never reach the caller");
             await log.FlushAsync();
