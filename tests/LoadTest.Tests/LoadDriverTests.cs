@@ -4,6 +4,7 @@ using Serving.Datasets;
 
 namespace LoadTest.Tests;
 
+[Collection(ScheduleCollection.Name)]
 public sealed class LoadDriverTests
 {
     private static readonly RequestSet Inputs = RequestSet.FromDataset(
