@@ -30,10 +30,7 @@ public static class OrtBaseline
     /// </summary>
     public static BaselineResult Measure(string modelPath, ImageDataset data, int batchSize, int runs, int intraOpThreads = 0)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (intraOpThreads > 0)
-            options.IntraOpNumThreads = intraOpThreads;
-        using var session = new InferenceSession(modelPath, options);
+        using var session = CreateSession(modelPath, intraOpThreads);
         using var runOptions = new RunOptions();
         var size = data.Shape.Size;
         var input = new float[batchSize * size];
@@ -69,6 +66,18 @@ public static class OrtBaseline
             MeanUs = histogram.GetMean(),
             ImagesPerSecond = totalSeconds > 0 ? runs * batchSize / totalSeconds : 0,
         };
+    }
+
+    /// <summary>
+    /// A session as the baseline measures it: the service's graph optimization level, ONNX Runtime's other defaults,
+    /// and <paramref name="intraOpThreads"/> intra-op threads (0 = its default, one per physical core).
+    /// </summary>
+    public static InferenceSession CreateSession(string modelPath, int intraOpThreads)
+    {
+        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+        if (intraOpThreads > 0)
+            options.IntraOpNumThreads = intraOpThreads;
+        return new InferenceSession(modelPath, options);
     }
 
     /// <summary>The live (highest-version) model file of a role in a model repository.</summary>

@@ -1,3 +1,4 @@
+using LoadTest.Baseline;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Contracts.Models;
 
@@ -18,10 +19,7 @@ public sealed class BareModel : IDisposable
     /// <param name="intraOpThreads">ONNX Runtime intra-op threads; 0 = its default (one per physical core).</param>
     public BareModel(string path, int intraOpThreads)
     {
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-        if (intraOpThreads > 0)
-            options.IntraOpNumThreads = intraOpThreads;
-        session = new InferenceSession(path, options);
+        session = OrtBaseline.CreateSession(path, intraOpThreads);
         var dimensions = session.InputMetadata[OnnxModelContract.InputName].Dimensions;
         inputShape = [1, dimensions[1], dimensions[2], dimensions[3]];
         InputSize = dimensions[1] * dimensions[2] * dimensions[3];

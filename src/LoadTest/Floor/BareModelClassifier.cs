@@ -19,15 +19,6 @@ public sealed class BareModelClassifier(BareModel model) : Classifier.Classifier
         var image = new float[model.InputSize];
         data.CopyTo(image, 0);
         var label = model.Classify(image);
-        return Task.FromResult(new ClassifyResponse
-        {
-            LabelIndex = label,
-            Label = label.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Confidence = 1,
-            ServedBy = request.Route == Route.TeacherOnly ? ServedBy.Teacher : ServedBy.Student,
-            StudentConfidence = 1,
-            ModelVersion = "bare",
-            RequestId = request.RequestId,
-        });
+        return Task.FromResult(FloorResponse.For(request, label, label.ToString(System.Globalization.CultureInfo.InvariantCulture), "bare"));
     }
 }

@@ -11,14 +11,5 @@ namespace LoadTest.Floor;
 public sealed class EchoClassifier : Classifier.ClassifierBase
 {
     public override Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
-        Task.FromResult(new ClassifyResponse
-        {
-            LabelIndex = 0,
-            Label = "echo",
-            Confidence = 1,
-            ServedBy = request.Route == Route.TeacherOnly ? ServedBy.Teacher : ServedBy.Student,
-            StudentConfidence = 1,
-            ModelVersion = "0",
-            RequestId = request.RequestId,
-        });
+        Task.FromResult(FloorResponse.For(request, 0, "echo", "0"));
 }
