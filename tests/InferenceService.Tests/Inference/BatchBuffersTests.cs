@@ -1,10 +1,6 @@
-using InferenceService.Configuration;
 using InferenceService.Inference;
 using InferenceService.Models;
 using InferenceService.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Serving.Contracts.Models;
 
 namespace InferenceService.Tests.Inference;
 
@@ -14,13 +10,7 @@ public sealed class BatchBuffersTests : IDisposable
     private readonly TinyModels models = new();
     private readonly OnnxModel student;
 
-    public BatchBuffersTests()
-    {
-        var file = new ModelFile(TinyModels.StudentVersion,
-            Path.Combine(models.Root, TinyModels.Name, "student", TinyModels.StudentVersion, "model.onnx"));
-        var sessions = new OnnxSessionFactory(Options.Create(new OnnxRuntimeOptions { IntraOpThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
-        student = OnnxModel.Load(TinyModels.Name, ModelRole.Student, file, sessions);
-    }
+    public BatchBuffersTests() => student = models.LoadStudent();
 
     public void Dispose()
     {

@@ -5,9 +5,6 @@ using InferenceService.Models;
 using InferenceService.Telemetry;
 using InferenceService.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Serving.Contracts.Models;
 
 namespace InferenceService.Tests.Inference;
 
@@ -19,13 +16,7 @@ public sealed class DynamicBatcherTests : IDisposable
     private readonly ServiceProvider metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly OnnxModel student;
 
-    public DynamicBatcherTests()
-    {
-        var file = new ModelFile(TinyModels.StudentVersion,
-            Path.Combine(models.Root, TinyModels.Name, "student", TinyModels.StudentVersion, "model.onnx"));
-        var sessions = new OnnxSessionFactory(Options.Create(new OnnxRuntimeOptions { IntraOpThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
-        student = OnnxModel.Load(TinyModels.Name, ModelRole.Student, file, sessions);
-    }
+    public DynamicBatcherTests() => student = models.LoadStudent();
 
     public void Dispose()
     {

@@ -1,3 +1,7 @@
+using InferenceService.Configuration;
+using InferenceService.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Serving.Contracts.Models;
 using Serving.Onnx;
 
@@ -29,6 +33,14 @@ public sealed class TinyModels : IDisposable
     }
 
     public string Root { get; }
+
+    /// <summary>The shipped student as a loaded session on one intra-op thread, for tests below the repository.</summary>
+    public OnnxModel LoadStudent()
+    {
+        var file = new ModelFile(StudentVersion, Path.Combine(Root, Name, "student", StudentVersion, "model.onnx"));
+        var sessions = new OnnxSessionFactory(Options.Create(new OnnxRuntimeOptions { IntraOpThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
+        return OnnxModel.Load(Name, ModelRole.Student, file, sessions);
+    }
 
     /// <summary>Student logits [10, 0, 0]: calibrated confidence ≈ 0.9999.</summary>
     public static float[] Confident => [1f, 0f, 0f, 0f];
