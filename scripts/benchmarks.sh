@@ -52,14 +52,8 @@ echo "building (Release)" >&2
 dotnet build -c Release "$ROOT/src/InferenceService" -v quiet -nologo | tail -n 2 >&2
 dotnet build -c Release "$ROOT/src/LoadTest" -v quiet -nologo | tail -n 2 >&2
 
-SERVICE_PID=
-stop_service() {
-  if [ -n "$SERVICE_PID" ]; then
-    kill "$SERVICE_PID" 2>/dev/null || true
-    wait "$SERVICE_PID" 2>/dev/null || true
-    SERVICE_PID=
-  fi
-}
+# shellcheck source=lib/service.sh
+. "$ROOT/scripts/lib/service.sh"
 trap stop_service EXIT
 
 # start_service NAME [VAR=value ...]: the Release binary from its project folder (the content root, as under
@@ -72,18 +66,7 @@ start_service() {
     --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
     > "$OUT/service-$name.log" 2>&1) &
   SERVICE_PID=$!
-  for _ in $(seq 1 300); do
-    if curl -sf "http://127.0.0.1:$METRICS_PORT/healthz" > /dev/null 2>&1; then
-      return
-    fi
-    if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
-      echo "service $name exited; see $OUT/service-$name.log" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
-  echo "service $name not healthy after 60 s; see $OUT/service-$name.log" >&2
-  exit 1
+  wait_healthy "$METRICS_PORT" "$OUT/service-$name.log"
 }
 
 # run LABEL REP CONCURRENCY SCENARIO [extra loadtest options]

@@ -53,25 +53,15 @@ for kind in images-idx3 labels-idx1; do
   ln -sf "$DATA/train-$kind-ubyte.gz" "$TRAFFIC/t10k-$kind-ubyte.gz"
 done
 
-SERVICE_PID=
-stop_service() {
-  if [ -n "$SERVICE_PID" ]; then
-    kill "$SERVICE_PID" 2>/dev/null || true
-    wait "$SERVICE_PID" 2>/dev/null || true
-    SERVICE_PID=
-  fi
-}
+# shellcheck source=lib/service.sh
+. "$ROOT/scripts/lib/service.sh"
 trap stop_service EXIT
 
 (cd "$SERVICE_DIR" && exec env ModelRepository__Path="$REPO" Capture__Directory="$OUT/samples" Capture__ShadowSampleRate=0 \
   "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
   > "$OUT/service.log" 2>&1) &
 SERVICE_PID=$!
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$METRICS_PORT/healthz" > /dev/null 2>&1 && break
-  kill -0 "$SERVICE_PID" 2>/dev/null || { echo "service exited; see $OUT/service.log" >&2; exit 1; }
-  sleep 0.2
-done
+wait_healthy "$METRICS_PORT" "$OUT/service.log"
 
 # traffic PASS: every training image once, open loop at RATE/s.
 traffic() {
