@@ -47,20 +47,12 @@ public sealed class RedistillationLoopTests(ITestOutputHelper output)
         Step("teacher and weak student v1 trained, exported and calibrated");
 
         var samples = dir.Combine("samples");
-        await using var service = await new ServingHost(new Dictionary<string, string?>
+        await using var service = await new ServiceFactory(layout.Root, samples, new Dictionary<string, string?>
         {
-            ["ModelRepository:Path"] = layout.Root,
             ["ModelRepository:DefaultModel"] = Name,
             ["ModelRepository:DebounceMilliseconds"] = "100",
             ["ModelRepository:SettleMilliseconds"] = "100",
             ["ModelRepository:ScanIntervalSeconds"] = "2",
-            ["Capture:Directory"] = samples,
-            ["Capture:ShadowSampleRate"] = "0",
-            ["Capture:FsyncIntervalMilliseconds"] = "100",
-            ["OnnxRuntime:IntraOpThreads"] = "1",
-            ["OnnxRuntime:WarmupRuns"] = "1",
-            ["Batching:MaxBatchSize"] = "8",
-            ["Batching:MaxQueueDelayMicroseconds"] = "0",
             // Training runs beside the service here; a slow teacher must not turn into degraded answers.
             ["Teacher:TimeoutMilliseconds"] = "30000",
         }).StartAsync();
@@ -96,9 +88,9 @@ public sealed class RedistillationLoopTests(ITestOutputHelper output)
                 $"{report.CapturedTrain + report.CapturedHeldOut} samples captured, but the teacher answered {before.ByTeacher}");
             var written = report.WrittenVersion!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-            await WaitUntilAsync(async () => (await client.GetModelInfoAsync(new GetModelInfoRequest())).Student.Version == written,
-                $"the service swaps to student v{written}");
-            await WaitUntilAsync(() => Task.FromResult(load.AnsweredBy(written) >= 50), $"load answered by v{written}");
+            await Poll.UntilAsync(async () => (await client.GetModelInfoAsync(new GetModelInfoRequest())).Student.Version == written,
+                $"the service swaps to student v{written}", TimeSpan.FromSeconds(60));
+            await Poll.UntilAsync(() => load.AnsweredBy(written) >= 50, $"load answered by v{written}", TimeSpan.FromSeconds(60));
             await load.StopAsync();
             Step($"swapped under load: {load.Sent} requests, versions {string.Join(", ", load.Versions)}, {load.Failures.Count} failed");
 
@@ -118,16 +110,5 @@ public sealed class RedistillationLoopTests(ITestOutputHelper output)
         // "Holds" as the redistiller decides it: at most 0.2 pp lower, here measured through the service.
         Assert.True(baseAfter.Accuracy >= baseBefore.Accuracy - 0.002, $"base test accuracy {baseBefore.Accuracy:P1} -> {baseAfter.Accuracy:P1}");
         Assert.True(cascadeAfter.Accuracy >= cascadeBefore.Accuracy - 0.002, $"cascade accuracy {cascadeBefore.Accuracy:P1} -> {cascadeAfter.Accuracy:P1}");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{what}: not within 60 s");
-            await Task.Delay(50);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using LoadTest.Service;
+using Serving.Contracts.Metrics;
 
 namespace LoadTest.Tests;
 
@@ -27,7 +28,11 @@ public sealed class PrometheusTextTests
 
     [Fact]
     public void Sum_WithLabel_KeepsOnlyMatchingSeries() =>
-        Assert.Equal(40, PrometheusText.Sum(Exposition, "dotnet_gc_collections_total", "gc_heap_generation=\"gen0\""));
+        Assert.Equal(40, PrometheusText.Sum(Exposition, "dotnet_gc_collections_total", ("gc_heap_generation", "gen0")));
+
+    [Fact]
+    public void Sum_SeveralLabels_KeepsOnlySeriesCarryingAll() =>
+        Assert.Equal(30, PrometheusText.Sum(Exposition, "serving_request_duration_seconds_count", ("served_by", "teacher"), ("route", "a b}")));
 
     [Fact]
     public void Sum_AbsentMetric_IsZero() => Assert.Equal(0, PrometheusText.Sum(Exposition, "no_such_metric"));

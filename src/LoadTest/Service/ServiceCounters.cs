@@ -1,3 +1,5 @@
+using Serving.Contracts.Metrics;
+
 namespace LoadTest.Service;
 
 /// <summary>Cumulative counters of the service at one scrape; two of them bracket a measured window.</summary>
@@ -14,7 +16,7 @@ public readonly record struct ServiceCounters(double AllocatedBytes, double Requ
     public static ServiceCounters Parse(string exposition) => new(
         PrometheusText.Sum(exposition, AllocatedMetric),
         PrometheusText.Sum(exposition, RequestsMetric),
-        PrometheusText.Sum(exposition, CollectionsMetric, "gc_heap_generation=\"gen0\""),
-        PrometheusText.Sum(exposition, CollectionsMetric, "gc_heap_generation=\"gen1\""),
-        PrometheusText.Sum(exposition, CollectionsMetric, "gc_heap_generation=\"gen2\""));
+        PrometheusText.Sum(exposition, CollectionsMetric, ("gc_heap_generation", "gen0")),
+        PrometheusText.Sum(exposition, CollectionsMetric, ("gc_heap_generation", "gen1")),
+        PrometheusText.Sum(exposition, CollectionsMetric, ("gc_heap_generation", "gen2")));
 }

@@ -59,8 +59,6 @@ public sealed class SampleLogWriter : IDisposable
     public long RepairedBytes { get; }
 
     public long SegmentsRemoved { get; private set; }
-    public long BytesRemoved { get; private set; }
-    public string? CurrentSegment => segment?.Name;
 
     /// <summary>Records handed to the OS since open: readable now, and kept if this process is killed.</summary>
     public long FlushedRecords => Volatile.Read(ref flushedRecords);
@@ -270,7 +268,6 @@ public sealed class SampleLogWriter : IDisposable
             File.Delete(segments[i].Path);
             total -= size;
             SegmentsRemoved++;
-            BytesRemoved += size;
         }
     }
 

@@ -13,7 +13,7 @@ namespace InferenceService.Tests.Infrastructure;
 /// </summary>
 public sealed class TinyModels : IDisposable
 {
-    public const string Name = "tiny";
+    public const string Name = ServiceFactory.DefaultModel;
     public const float StudentScale = 10f;
     public const float TeacherScale = 20f;
     public const string StudentVersion = "2";

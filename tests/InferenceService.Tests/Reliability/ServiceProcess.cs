@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Grpc.Net.Client;
 using InferenceService.Tests.Infrastructure;
+using Serving.Contracts.Metrics;
 using Serving.V1;
 
 namespace InferenceService.Tests.Reliability;

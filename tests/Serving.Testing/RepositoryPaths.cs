@@ -1,8 +1,8 @@
 using System.Reflection;
 
-namespace InferenceService.Tests.Infrastructure;
+namespace Serving.Testing;
 
-/// <summary>Paths relative to the repository root (found from the test binaries), never copied into the repo.</summary>
+/// <summary>Paths relative to the repository root (the folder holding Serving.sln); data is read where it is, never copied into the repo.</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
@@ -10,6 +10,14 @@ public static class RepositoryPaths
     public static string FashionMnistModels => Path.Combine(Root, "models");
 
     public static string FashionMnistData => Path.GetFullPath(Path.Combine(Root, "..", "shared", "datasets", "fashion-mnist"));
+
+    public static string Dockerfile => Path.Combine(Root, "Dockerfile");
+
+    public static string Overlay(string name) => Path.Combine(Root, "k8s", "overlays", name);
+
+    public static string Observability => Path.Combine(Root, "k8s", "observability");
+
+    public static string Service => Path.Combine(Root, "src", "InferenceService");
 
     private static string FindRoot()
     {

@@ -1,11 +1,9 @@
-namespace Distillation.Tests.Support;
+namespace Serving.Testing;
 
 /// <summary>A scratch folder removed when the test ends.</summary>
 public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory() => Directory.CreateDirectory(Path);
-
-    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "distill-tests-" + Guid.NewGuid().ToString("N")[..10]);
+    public string Path { get; } = Directory.CreateTempSubdirectory("serving-tests-").FullName;
 
     public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
 

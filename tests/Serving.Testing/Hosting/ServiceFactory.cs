@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using InferenceService.Capture;
 using InferenceService.Models;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -13,14 +14,18 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using Serving.V1;
 
-namespace InferenceService.Tests.Infrastructure;
+namespace Serving.Testing;
 
 /// <summary>
-/// The real service in process. By default on a TestServer (no sockets); <see cref="OnLoopback"/> puts it on Kestrel
-/// at fixed loopback ports so another service instance can reach it (and reach it again after a restart).
+/// The real service in process, reached through a real gRPC channel. By default on a TestServer (no sockets); with a
+/// <c>grpcPort</c> on Kestrel at a fixed loopback port, so another service instance can reach it (and reach it again
+/// after a restart). Settings are the test defaults below plus the test's overrides.
 /// </summary>
 public sealed class ServiceFactory : WebApplicationFactory<Program>
 {
+    /// <summary>The model the test repositories hold unless a test names another (<c>TinyModels</c> writes it).</summary>
+    public const string DefaultModel = "tiny";
+
     private readonly Dictionary<string, string?> settings;
     private readonly Action<IServiceCollection>? configureServices;
     private readonly bool loopback;
@@ -32,7 +37,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
         settings = new Dictionary<string, string?>
         {
             ["ModelRepository:Path"] = modelRoot,
-            ["ModelRepository:DefaultModel"] = TinyModels.Name,
+            ["ModelRepository:DefaultModel"] = DefaultModel,
             ["Capture:Directory"] = captureDirectory,
             ["Capture:ShadowSampleRate"] = "0",
             ["Capture:FsyncIntervalMilliseconds"] = "50",
@@ -86,16 +91,13 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     {
         if (loopback)
             StartServer();
-        _ = Services;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!Repository.IsReady)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("models did not load within 30 s");
-            await Task.Delay(20);
-        }
+        // Bounded: a model that fails to load stops the host instead of completing Ready.
+        await Repository.Ready.WaitAsync(TimeSpan.FromSeconds(60));
         return this;
     }
+
+    /// <summary>Samples accepted so far reach the sample log's files.</summary>
+    public Task FlushSamplesAsync() => Services.GetRequiredService<HardCaseCapture>().Log!.FlushAsync();
 
     public void FlushMetrics()
     {
