@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Serving.Contracts.Models;
 
 namespace InferenceService.Configuration;
 
@@ -31,4 +32,26 @@ public sealed class BatchingOptions
     /// <summary>Requests waiting per model and role; beyond it requests get RESOURCE_EXHAUSTED.</summary>
     [Range(1, 1_000_000)]
     public int MaxQueueSize { get; set; } = 1024;
+
+    /// <summary>
+    /// Model instances per student version: runners that each take their own batches from the version's one queue, over
+    /// their own buffers and the one shared session. Unset: <see cref="AutomaticInstances"/>.
+    /// </summary>
+    [Range(1, 1024)]
+    public int? StudentInstances { get; set; }
+
+    /// <summary><see cref="StudentInstances"/> for teachers.</summary>
+    [Range(1, 1024)]
+    public int? TeacherInstances { get; set; }
+
+    public int InstancesFor(ModelRole role, int intraOpThreads) =>
+        (role == ModelRole.Student ? StudentInstances : TeacherInstances) ?? AutomaticInstances(intraOpThreads, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Enough instances to keep every core busy: the cores over the threads one run uses (a run on ONNX Runtime's
+    /// default threads, 0, already spans them all, so one). Fewer leaves cores idle at saturation, since a batch runs
+    /// on one instance at a time; more only makes the instances take turns on the same cores.
+    /// </summary>
+    public static int AutomaticInstances(int intraOpThreads, int cores) =>
+        intraOpThreads <= 0 ? 1 : Math.Max(1, cores / intraOpThreads);
 }

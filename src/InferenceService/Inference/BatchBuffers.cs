@@ -5,9 +5,9 @@ using Serving.Contracts.Models;
 namespace InferenceService.Inference;
 
 /// <summary>
-/// A batcher's own input and output buffers (pinned, sized for its largest batch) with one ONNX Runtime I/O binding
-/// per batch size, made on first use: a run over them creates no OrtValues, looks up no names and allocates nothing.
-/// Only one run may use them at a time, which the batcher guarantees.
+/// One model instance's input and output buffers (pinned, sized for its largest batch) with one ONNX Runtime I/O
+/// binding per batch size, made on first use: a run over them creates no OrtValues, looks up no names and allocates
+/// nothing. Only one run may use them at a time, which holding the instance guarantees.
 /// </summary>
 internal sealed class BatchBuffers : IDisposable
 {
@@ -29,17 +29,9 @@ internal sealed class BatchBuffers : IDisposable
 
     public Memory<float> Logits(int count) => logits.AsMemory(0, count * model.Classes);
 
-    /// <summary>
-    /// Runs <paramref name="count"/> images. Over this object's own buffers the run is bound in advance; other buffers
-    /// (the caller's, with batching off) take ONNX Runtime's per-call path.
-    /// </summary>
-    public void Run(Memory<float> images, int count, Memory<float> output)
+    /// <summary>Runs the first <paramref name="count"/> images of <see cref="Input"/> into <see cref="Logits"/>.</summary>
+    public void Run(int count)
     {
-        if (!Owns(images, input) || !Owns(output, logits))
-        {
-            model.Run(images, count, output);
-            return;
-        }
         var binding = bindings[count - 1] ??= Bind(count);
         model.Run(binding);
     }
@@ -51,10 +43,6 @@ internal sealed class BatchBuffers : IDisposable
         foreach (var value in owned)
             value.Dispose();
     }
-
-    private static bool Owns(Memory<float> memory, float[] buffer) =>
-        System.Runtime.InteropServices.MemoryMarshal.TryGetArray<float>(memory, out var segment)
-        && segment.Array == buffer && segment.Offset == 0;
 
     private OrtIoBinding Bind(int count)
     {

@@ -9,90 +9,109 @@ using InferenceService.Telemetry;
 namespace InferenceService.Inference;
 
 /// <summary>
-/// Dynamic batching for one model version, work-conserving: the model never idles while a request waits. A request
-/// that finds the model idle (nothing running, nothing queued) runs at once on its own thread, since waiting for
-/// company that may never come only adds latency and a thread hop. Requests that come while the model is busy queue;
-/// when it frees, the worker takes them as one batch of up to <see cref="BatchingOptions.MaxBatchSize"/>, waiting at
-/// most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> after the first for more. One run at a time per
-/// model, over the batcher's own bound buffers. With batching disabled each request runs alone on its own thread,
-/// concurrently, over its own buffers.
+/// Dynamic batching for one model version over one or more <see cref="ModelInstance"/>s, work-conserving: no instance
+/// idles while a request waits. A request that finds nothing queued and an instance idle runs at once on it, on its
+/// own thread, since waiting for company that may never come only adds latency and a thread hop. Requests that come
+/// while every instance is busy queue in the one queue of the version; a worker per instance takes them, as soon as
+/// its instance frees, as one batch of up to <see cref="BatchingOptions.MaxBatchSize"/>, waiting at most
+/// <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> after the first for more. Each instance runs one batch at a
+/// time over its own bound buffers; the instances run at once over the version's one session (ONNX Runtime's
+/// <c>Run</c> is thread-safe). With batching disabled each request runs alone on its own thread, concurrently, over
+/// its caller's buffers.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
     private readonly BatchingOptions options;
     private readonly ServingMetrics metrics;
-    private readonly Action<Memory<float>, int, Memory<float>> run;
-    private readonly BatchBuffers? buffers;
+    private readonly Action<Memory<float>, int, Memory<float>>? fakeRun;
+    private readonly ModelInstance[] instances;
     private readonly Channel<BatchItem> queue;
-    // Whoever runs the model holds it: the worker for a batch, or a caller that found the model idle.
-    private readonly SemaphoreSlim runner = new(1, 1);
-    private readonly Task worker;
+    private readonly Task[] workers;
     private readonly string role;
+    // Requests queued and not yet in a batch, including one a worker has read while it waits for an instance (the
+    // channel no longer counts it): the bound of MaxQueueSize, and what "nothing queued" means on the fast path.
+    private int waiting;
 
-    public DynamicBatcher(OnnxModel model, BatchingOptions options, ServingMetrics metrics)
-        : this(model, options, metrics, run: null)
+    /// <param name="instances">Model instances (ignored with batching disabled); see <see cref="BatchingOptions.InstancesFor"/>.</param>
+    public DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics)
+        : this(model, options, instances, metrics, run: null)
     {
     }
 
-    /// <param name="run">Runs a batch (NCHW input, count, logits); tests substitute one they can hold.</param>
-    internal DynamicBatcher(OnnxModel model, BatchingOptions options, ServingMetrics metrics, Action<Memory<float>, int, Memory<float>>? run)
+    /// <param name="run">
+    /// Runs a batch (NCHW input, count, logits) in place of the model; tests substitute one they can hold. It is given
+    /// the instance's own buffers, or the caller's with batching disabled.
+    /// </param>
+    internal DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics,
+        Action<Memory<float>, int, Memory<float>>? run)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
         Model = model;
         this.options = options;
         this.metrics = metrics;
-        // Batched runs are one at a time, so they can share buffers bound once; unbatched ones run concurrently.
-        buffers = options.Enabled ? new BatchBuffers(model, options.MaxBatchSize) : null;
-        this.run = run ?? (buffers is null ? model.Run : buffers.Run);
+        fakeRun = run;
         role = model.Role.ToString().ToLowerInvariant();
-        queue = Channel.CreateBounded<BatchItem>(new BoundedChannelOptions(options.MaxQueueSize)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        worker = options.Enabled ? Task.Run(WorkAsync) : Task.CompletedTask;
+        this.instances = options.Enabled
+            ? Enumerable.Range(0, instances).Select(i => new ModelInstance(i, new BatchBuffers(model, options.MaxBatchSize))).ToArray()
+            : [];
+        queue = Channel.CreateUnbounded<BatchItem>();
+        workers = this.instances.Select(instance => Task.Run(() => WorkAsync(instance))).ToArray();
     }
 
     public OnnxModel Model { get; }
 
+    /// <summary>Model instances running batches (0 with batching disabled: every request runs alone).</summary>
+    public int Instances => instances.Length;
+
     /// <summary>
     /// Writes the logits of one image (CHW) into <paramref name="logits"/>. Completes before returning when the
-    /// request ran at once (batching disabled, or the model was idle).
+    /// request ran at once (batching disabled, or an instance was idle).
     /// </summary>
     public Task InferAsync(ReadOnlyMemory<float> input, Memory<float> logits, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (buffers is null)
+        if (instances.Length == 0)
         {
             // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
-            RunTimed(MemoryMarshal.AsMemory(input), 1, logits);
+            var started = Stopwatch.GetTimestamp();
+            (fakeRun ?? Model.Run)(MemoryMarshal.AsMemory(input), 1, logits);
+            metrics.BatchRun(Model.Name, role, 1, Stopwatch.GetElapsedTime(started));
             return Task.CompletedTask;
         }
 
-        // Idle means nothing queued and the model free; then this request is a batch of one that need not wait.
-        // A request queued meanwhile waits for this run, as it would for any batch: the worker is next in line.
-        if (!options.WaitWhenIdle && queue.Reader.Count == 0 && runner.Wait(0))
+        // Nothing queued and an instance free: this request is a batch of one that need not wait. A request queued
+        // meanwhile goes to the next instance that frees, as it would for any batch.
+        if (!options.WaitWhenIdle && Volatile.Read(ref waiting) == 0 && TryTakeIdle() is { } instance)
         {
             try
             {
                 metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
+                var buffers = instance.Buffers;
                 input.Span.CopyTo(buffers.Input(1).Span);
-                RunTimed(buffers.Input(1), 1, buffers.Logits(1));
+                RunTimed(instance, 1);
                 buffers.Logits(1).Span.CopyTo(logits.Span);
             }
             finally
             {
-                runner.Release();
+                instance.Exit();
             }
             return Task.CompletedTask;
         }
 
+        if (Interlocked.Increment(ref waiting) > options.MaxQueueSize)
+        {
+            Interlocked.Decrement(ref waiting);
+            throw new QueueFullException(
+                $"the {role} of model '{Model.Name}' has {options.MaxQueueSize} requests waiting; retry later");
+        }
         var item = new BatchItem(input, logits);
         item.Watch(cancellationToken);
         if (!queue.Writer.TryWrite(item))
         {
+            // Only after disposal, which no caller holding a lease on this version can reach.
+            Interlocked.Decrement(ref waiting);
             item.Abandon(CancellationToken.None);
-            throw new QueueFullException(
-                $"the {role} of model '{Model.Name}' has {options.MaxQueueSize} requests waiting; retry later");
+            throw new ObjectDisposedException(nameof(DynamicBatcher));
         }
         return item.Task;
     }
@@ -117,58 +136,91 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Completing the queue lets the worker finish what is already waiting: in-flight requests drain on shutdown.
+        // Completing the queue lets the workers finish what is already waiting: in-flight requests drain on shutdown.
         queue.Writer.TryComplete();
-        await worker.ConfigureAwait(false);
-        if (buffers is not null)
-        {
-            // Held for good: a run still in progress finishes first, and the bindings go before the session does.
-            await runner.WaitAsync().ConfigureAwait(false);
-            buffers.Dispose();
-        }
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        // Each instance held for good: a run still in progress finishes first, and the bindings go before the session.
+        foreach (var instance in instances)
+            await instance.CloseAsync().ConfigureAwait(false);
     }
 
-    private void RunTimed(Memory<float> input, int count, Memory<float> logits)
+    private ModelInstance? TryTakeIdle()
+    {
+        foreach (var instance in instances)
+        {
+            if (instance.TryEnter())
+                return instance;
+        }
+        return null;
+    }
+
+    private void RunTimed(ModelInstance instance, int count)
     {
         var started = Stopwatch.GetTimestamp();
-        run(input, count, logits);
-        metrics.BatchRun(Model.Name, role, count, Stopwatch.GetElapsedTime(started));
+        var buffers = instance.Buffers;
+        if (fakeRun is null)
+            buffers.Run(count);
+        else
+            fakeRun(buffers.Input(count), count, buffers.Logits(count));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.BatchRun(Model.Name, role, count, elapsed);
+        metrics.InstanceBusy(Model.Name, role, instance.Label, elapsed);
     }
 
-    private async Task WorkAsync()
+    /// <summary>
+    /// One instance's worker. Reading takes one request and wakes one worker, so an item that comes while several
+    /// instances idle (their callers ran and left) goes to one of them, not to all.
+    /// </summary>
+    private async Task WorkAsync(ModelInstance own)
     {
         var reader = queue.Reader;
         var batch = new List<BatchItem>(options.MaxBatchSize);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            // Queued requests wait for the run in progress (a batch, or a request that found the model idle).
-            await runner.WaitAsync().ConfigureAwait(false);
+            BatchItem first;
             try
             {
+                first = await reader.ReadAsync().ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
+            // Its own instance when free, else any idle one, else its own once the run there ends.
+            var instance = own.TryEnter() ? own : TryTakeIdle();
+            if (instance is null)
+            {
+                await own.EnterAsync().ConfigureAwait(false);
+                instance = own;
+            }
+            try
+            {
+                batch.Add(first);
                 await GatherAsync(reader, batch).ConfigureAwait(false);
+                Interlocked.Add(ref waiting, -batch.Count);
                 // Requests whose callers gave up while waiting are dropped here, before their buffers are touched.
                 batch.RemoveAll(static item => !item.TryClaim());
                 if (batch.Count > 0)
-                    Execute(batch, buffers!);
+                    Execute(instance, batch);
             }
             finally
             {
                 batch.Clear();
-                runner.Release();
+                instance.Exit();
             }
         }
     }
 
     /// <summary>
     /// Takes what is queued and, while the batch is not full, waits for more until its first request has waited the
-    /// queue delay. Requests that come meanwhile find the model held and queue, so they join this batch.
+    /// queue delay. Requests that come meanwhile find every instance held and queue, so they join this batch.
     /// </summary>
     private async Task GatherAsync(ChannelReader<BatchItem> reader, List<BatchItem> batch)
     {
         var max = options.MaxBatchSize;
         while (batch.Count < max && reader.TryRead(out var item))
             batch.Add(item);
-        if (batch.Count is 0 || batch.Count >= max)
+        if (batch.Count >= max)
             return;
         var maxDelay = TimeSpan.FromTicks(options.MaxQueueDelayMicroseconds * TimeSpan.TicksPerMicrosecond);
         var remaining = maxDelay - Stopwatch.GetElapsedTime(batch[0].EnqueuedAt);
@@ -189,25 +241,25 @@ public sealed class DynamicBatcher : IAsyncDisposable
         }
     }
 
-    private void Execute(List<BatchItem> batch, BatchBuffers buffers)
+    private void Execute(ModelInstance instance, List<BatchItem> batch)
     {
         var count = batch.Count;
         var size = Model.Shape.Size;
         var classes = Model.Classes;
-        var input = buffers.Input(count);
-        var output = buffers.Logits(count);
+        var input = instance.Buffers.Input(count).Span;
         try
         {
             var now = Stopwatch.GetTimestamp();
             for (var i = 0; i < count; i++)
             {
-                batch[i].Input.Span.CopyTo(input.Span.Slice(i * size, size));
+                batch[i].Input.Span.CopyTo(input.Slice(i * size, size));
                 metrics.QueueWaited(Model.Name, role, Stopwatch.GetElapsedTime(batch[i].EnqueuedAt, now));
             }
-            RunTimed(input, count, output);
+            RunTimed(instance, count);
+            var output = instance.Buffers.Logits(count).Span;
             for (var i = 0; i < count; i++)
             {
-                output.Span.Slice(i * classes, classes).CopyTo(batch[i].Logits.Span);
+                output.Slice(i * classes, classes).CopyTo(batch[i].Logits.Span);
                 batch[i].Complete();
             }
         }

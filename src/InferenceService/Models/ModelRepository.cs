@@ -409,9 +409,11 @@ public sealed class ModelRepository : IAsyncDisposable
             model.Dispose();
             throw;
         }
-        logger.LogInformation("Loaded {Model} {Role} v{Version} ({Precision}): input {Shape}, {Classes} classes, arch {Arch}",
-            name, role, file.Version, model.Metadata.Precision, model.Shape, model.Classes, model.Metadata.Arch);
-        return new LoadedModel(model, new DynamicBatcher(model, batchingOptions.Value, metrics), stamp);
+        var batcher = new DynamicBatcher(model, batchingOptions.Value,
+            batchingOptions.Value.InstancesFor(role, runtimeOptions.Value.IntraOpThreadsFor(role)), metrics);
+        logger.LogInformation("Loaded {Model} {Role} v{Version} ({Precision}): input {Shape}, {Classes} classes, arch {Arch}, {Instances} instance(s)",
+            name, role, file.Version, model.Metadata.Precision, model.Shape, model.Classes, model.Metadata.Arch, batcher.Instances);
+        return new LoadedModel(model, batcher, stamp);
     }
 
     private ServedModel Compose(ModelVersions versions, LoadedModel? student, LoadedModel? teacher)

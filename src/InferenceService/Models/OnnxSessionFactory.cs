@@ -15,7 +15,7 @@ public sealed class OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILo
         using var sessionOptions = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            // Batches run one at a time per model; parallelism lives inside the operators.
+            // Operators of one run one after another; parallelism lives inside them and across model instances.
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             InterOpNumThreads = 1,
             EnableMemoryPattern = true,

@@ -16,6 +16,7 @@ public sealed class ServingMetrics
     private readonly Histogram<double> inferenceDuration;
     private readonly Histogram<int> batchSize;
     private readonly Histogram<double> queueDelay;
+    private readonly Counter<double> instanceBusy;
     private readonly Counter<long> fallbacks;
     private readonly Counter<long> degraded;
     private readonly Counter<long> agreement;
@@ -31,6 +32,8 @@ public sealed class ServingMetrics
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = BatchBuckets });
         queueDelay = Meter.CreateHistogram("serving.queue.delay", "s", "Time a request waited for its batch",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+        instanceBusy = Meter.CreateCounter<double>("serving.instance.busy", "s",
+            "Time each model instance spent running batches; its rate is the instance's utilization");
         fallbacks = Meter.CreateCounter<long>("serving.fallbacks", "{request}", "AUTO requests handed to the teacher");
         degraded = Meter.CreateCounter<long>("serving.degraded", "{request}", "Student answers given because the teacher was unavailable");
         agreement = Meter.CreateCounter<long>("serving.agreement", "{request}", "Requests where both models ran, by whether they agreed");
@@ -46,6 +49,9 @@ public sealed class ServingMetrics
         inferenceDuration.Record(elapsed.TotalSeconds, new("model", model), new("role", role), new("batch_size", size));
         batchSize.Record(size, new("model", model), new("role", role));
     }
+
+    public void InstanceBusy(string model, string role, string instance, TimeSpan elapsed) =>
+        instanceBusy.Add(elapsed.TotalSeconds, new("model", model), new("role", role), new("instance", instance));
 
     public void QueueWaited(string model, string role, TimeSpan waited) =>
         queueDelay.Record(waited.TotalSeconds, new("model", model), new("role", role));

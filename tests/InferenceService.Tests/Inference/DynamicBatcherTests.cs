@@ -45,7 +45,7 @@ public sealed class DynamicBatcherTests : IDisposable
     public async Task InferAsync_ModelIdleWithTheRealRun_AnswersFromTheBoundBuffers()
     {
         var options = new BatchingOptions { MaxBatchSize = 8 };
-        await using var batcher = new DynamicBatcher(student, options, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
+        await using var batcher = new DynamicBatcher(student, options, instances: 1, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
         var first = new float[3];
         var second = new float[3];
 
@@ -171,36 +171,5 @@ public sealed class DynamicBatcherTests : IDisposable
     }
 
     private DynamicBatcher Batcher(BatchingOptions options, HeldModel model) =>
-        new(student, options, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()), model.Run);
-
-    /// <summary>The student's run, recording batch sizes, and held inside the run until released when asked.</summary>
-    private sealed class HeldModel(OnnxModel model)
-    {
-        private readonly ManualResetEventSlim gate = new(false);
-        private readonly List<int> batches = [];
-
-        public bool Hold { get; init; }
-        public SemaphoreSlim Entered { get; } = new(0);
-
-        public IReadOnlyList<int> Batches
-        {
-            get
-            {
-                lock (batches)
-                    return batches.ToArray();
-            }
-        }
-
-        public void Release() => gate.Set();
-
-        public void Run(Memory<float> input, int count, Memory<float> logits)
-        {
-            lock (batches)
-                batches.Add(count);
-            Entered.Release();
-            if (Hold && !gate.Wait(TimeSpan.FromSeconds(10)))
-                throw new TimeoutException("the test never released the model");
-            model.Run(input, count, logits);
-        }
-    }
+        new(student, options, instances: 1, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()), model.Run);
 }

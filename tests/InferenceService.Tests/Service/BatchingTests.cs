@@ -13,10 +13,12 @@ public sealed class BatchingTests
         using var models = new TinyModels();
         using var samples = new TempDirectory();
         // A long queue delay makes the gathering deterministic: the batch closes when it is full. Waiting when idle
-        // sends the first request through the queue too (otherwise it would run alone on the idle model).
+        // sends the first request through the queue too (otherwise it would run alone on the idle model). One instance:
+        // a second one would take the requests that come while the first gathers.
         var settings = new Dictionary<string, string?>
         {
             ["Batching:MaxBatchSize"] = "8",
+            ["Batching:StudentInstances"] = "1",
             ["Batching:MaxQueueDelayMicroseconds"] = "1000000",
             ["Batching:WaitWhenIdle"] = "true",
         };
