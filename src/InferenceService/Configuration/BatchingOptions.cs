@@ -29,7 +29,13 @@ public sealed class BatchingOptions
     /// </summary>
     public bool WaitWhenIdle { get; set; }
 
-    /// <summary>Requests waiting per model and role; beyond it requests get RESOURCE_EXHAUSTED.</summary>
+    /// <summary>
+    /// Requests waiting per model version and role for an instance (queued, not yet in a batch); beyond it a student
+    /// request gets RESOURCE_EXHAUSTED and a cascade's teacher call is answered by the student, degraded
+    /// ("saturated"). Every admitted request waits in at most one queue at a time, so with the default, above
+    /// <see cref="ServingOptions.MaxInFlightRequests"/>, the in-flight limit sheds load first and this bound is never
+    /// reached; set it below that limit to keep one role's queue (a slow teacher's, say) shorter than the replica's.
+    /// </summary>
     [Range(1, 1_000_000)]
     public int MaxQueueSize { get; set; } = 1024;
 

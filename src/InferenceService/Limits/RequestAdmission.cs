@@ -10,7 +10,9 @@ namespace InferenceService.Limits;
 /// Admission control for Classify: at most <see cref="ServingOptions.MaxInFlightRequests"/> requests are served at
 /// once, and the next one is refused with RESOURCE_EXHAUSTED before any work (decoding, inference) is done. Without
 /// it, a replica with batching off (or a teacher backlog) keeps accepting calls that then wait on the thread pool for
-/// ever longer. One interlocked counter, no lock: the check costs the same under overload as when idle.
+/// ever longer. This is the replica's load shedding: an admitted request waits in at most one batching queue at a
+/// time, so a queue (<see cref="BatchingOptions.MaxQueueSize"/>) only refuses work when set below this limit. One
+/// interlocked counter, no lock: the check costs the same under overload as when idle.
 /// </summary>
 public sealed class RequestAdmission
 {
@@ -28,8 +30,6 @@ public sealed class RequestAdmission
     }
 
     public int InFlight => Volatile.Read(ref inFlight);
-
-    public int Limit => limit;
 
     /// <summary>Admits one request until the lease is disposed, or throws RESOURCE_EXHAUSTED when the replica is full.</summary>
     public Lease Enter()

@@ -11,5 +11,6 @@ public static class LoadTestCli
         ClassifyCommand.Create(),
         SummarizeCommand.Create(),
         EchoServerCommand.Create(),
+        FrameCommand.Create(),
     };
 }

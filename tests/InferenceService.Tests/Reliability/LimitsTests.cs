@@ -12,7 +12,8 @@ using Serving.V1;
 namespace InferenceService.Tests.Reliability;
 
 /// <summary>
-/// Load shedding and limits: the in-flight admission limit, the default deadline and the HTTP/2 stream limit.
+/// Load shedding and limits: the in-flight admission limit, a batching queue bound below it, the default deadline and
+/// the HTTP/2 stream limit.
 /// (The message size limit is covered by <c>BadInputTests</c>, case "oversized message".)
 /// </summary>
 [Collection(ServingCollection.Name)]
@@ -59,6 +60,45 @@ public sealed class LimitsTests
         Assert.Equal(ServedBy.Student, after.ServedBy);
         Assert.Equal(0, admission.InFlight);
         Assert.Equal(1, service.Counter("serving.requests.shed"));
+    }
+
+    [Fact]
+    public async Task Classify_BatchingQueueBelowInFlightLimit_RequestFindingItFullGetsResourceExhausted()
+    {
+        using var models = new TinyModels();
+        using var samples = new TempDirectory();
+        // The first request waits (up to a second) for company in the one-place queue; the others find it full.
+        var settings = new Dictionary<string, string?>
+        {
+            ["Batching:MaxQueueSize"] = "1",
+            ["Batching:MaxBatchSize"] = "2",
+            ["Batching:StudentInstances"] = "1",
+            ["Batching:WaitWhenIdle"] = "true",
+            ["Batching:MaxQueueDelayMicroseconds"] = "1000000",
+        };
+        await using var service = await new ServiceFactory(models.Root, samples.Path, settings).StartAsync();
+        var client = service.Client;
+
+        var calls = Enumerable.Range(0, 3)
+            .Select(i => client.ClassifyAsync(Requests.Tensor(TinyModels.Confident, Route.StudentOnly, $"q{i}")).ResponseAsync).ToArray();
+        var outcomes = await Task.WhenAll(calls.Select(async call =>
+        {
+            try
+            {
+                await call;
+                return (Code: StatusCode.OK, Detail: "");
+            }
+            catch (RpcException e)
+            {
+                return (Code: e.StatusCode, e.Status.Detail);
+            }
+        }));
+        service.FlushMetrics();
+
+        Assert.Single(outcomes, o => o.Code == StatusCode.OK);
+        Assert.Equal(2, outcomes.Count(o => o.Code == StatusCode.ResourceExhausted && o.Detail.Contains("1 requests waiting")));
+        // Refused by the queue, not by admission: the in-flight limit (256) was never near.
+        Assert.Equal(0, service.Counter("serving.requests.shed"));
     }
 
     [Fact]
