@@ -30,6 +30,10 @@ public static class Cifar10Reader
         return (train, test);
     }
 
+    /// <summary>Only <c>test_batch.bin</c>: the training batches need not be there.</summary>
+    public static ImageDataset ReadTest(string directory, string name) =>
+        ReadBatches([Path.Combine(directory, "test_batch.bin")], ReadNames(directory), name);
+
     public static ImageDataset ReadBatches(IReadOnlyList<string> files, IReadOnlyList<string> names, string name)
     {
         var pixels = new List<byte[]>();

@@ -53,6 +53,32 @@ public static class DatasetLoader
         }
     }
 
+    /// <summary>
+    /// Only the test split, for tools that send or score test images and never train (the load generator): a folder
+    /// without training files is enough. Class names come from the test split itself (for IDX, the known names of the
+    /// dataset, or the label numbers).
+    /// </summary>
+    public static ImageDataset LoadTestSplit(DatasetOptions options)
+    {
+        var path = options.Path;
+        if (!Directory.Exists(path))
+            throw new DataFormatException(path, "dataset folder not found");
+        var name = System.IO.Path.GetFileName(System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(path)));
+        var format = options.Format != DatasetFormat.Auto ? options.Format
+            : FindIdx(path, "t10k", "images") is not null ? DatasetFormat.Idx
+            : File.Exists(System.IO.Path.Combine(path, "test_batch.bin")) ? DatasetFormat.Cifar10
+            : Directory.Exists(System.IO.Path.Combine(path, "test")) ? DatasetFormat.Folder
+            : throw new DataFormatException(path,
+                "cannot find a test split: expected IDX files (t10k-images-idx3-ubyte[.gz]), a CIFAR-10 test_batch.bin or a test/<class>/ folder");
+        return format switch
+        {
+            DatasetFormat.Idx => ReadIdxSplit(path, "t10k", name, null),
+            DatasetFormat.Cifar10 => Cifar10Reader.ReadTest(path, name),
+            DatasetFormat.Folder => ImageFolderReader.Read(path, "test", options.Color, name),
+            _ => throw new DataFormatException(path, "unknown dataset format"),
+        };
+    }
+
     public static DatasetFormat Detect(string path)
     {
         if (FindIdx(path, "train", "images") is not null)

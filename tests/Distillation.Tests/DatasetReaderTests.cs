@@ -26,6 +26,32 @@ public sealed class DatasetReaderTests
     }
 
     [Fact]
+    public void LoadTestSplit_IdxFolderWithoutTrainingFiles_ReadsTheTestImages()
+    {
+        using var dir = new TempDirectory();
+        var test = SyntheticImages.Create(12, seed: 2);
+        IdxFiles.WriteDataset(dir.Path, SyntheticImages.Create(40, seed: 1), test, gzip: true);
+        foreach (var file in Directory.GetFiles(dir.Path, "train-*"))
+            File.Delete(file);
+
+        var read = DatasetLoader.LoadTestSplit(new DatasetOptions(dir.Path));
+
+        Assert.Equal(test.Pixels, read.Pixels);
+        Assert.Equal(test.Labels, read.Labels);
+        Assert.Throws<DataFormatException>(() => DatasetLoader.LoadTrainTest(new DatasetOptions(dir.Path)));
+    }
+
+    [Fact]
+    public void LoadTestSplit_NoTestSplit_SaysWhatItLookedFor()
+    {
+        using var dir = new TempDirectory();
+
+        var error = Assert.Throws<DataFormatException>(() => DatasetLoader.LoadTestSplit(new DatasetOptions(dir.Path)));
+
+        Assert.Contains("cannot find a test split", error.Message);
+    }
+
+    [Fact]
     public void ReadImages_WrongMagic_NamesFileAndProblem()
     {
         using var dir = new TempDirectory();

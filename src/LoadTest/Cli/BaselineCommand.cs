@@ -22,7 +22,7 @@ internal static class BaselineCommand
             command.Add(option);
         command.SetAction(parse =>
         {
-            var (_, test) = DatasetLoader.LoadTrainTest(new DatasetOptions(parse.GetValue(data)!));
+            var test = DatasetLoader.LoadTestSplit(new DatasetOptions(parse.GetValue(data)!));
             var results = new List<BaselineResult>();
             var table = new Table().Border(TableBorder.Rounded).Title("Raw ONNX Runtime, in process");
             foreach (var column in new[] { "role", "batch", "p50 µs", "p99 µs", "mean µs", "images/s" })

@@ -47,7 +47,7 @@ public sealed class RequestSet
     /// <summary>The test split of the dataset in <paramref name="dataDirectory"/> (any format the tools read).</summary>
     public static RequestSet Load(string dataDirectory, InputKind kind, int limit, string model)
     {
-        var (_, test) = DatasetLoader.LoadTrainTest(new DatasetOptions(dataDirectory));
+        var test = DatasetLoader.LoadTestSplit(new DatasetOptions(dataDirectory));
         var count = limit > 0 ? Math.Min(limit, test.Count) : test.Count;
         var subset = test.Subset(Enumerable.Range(0, count).ToArray());
         return FromDataset(subset, kind, model);
