@@ -16,10 +16,18 @@
 # 3. `loadtest summarize`: medians over the repetitions, the targets checked, the tables spliced into
 #    docs/benchmarks.md between its results markers, the plots written to docs/benchmarks/.
 #
+# 4. the saturation suite (scripts/lib/saturation.sh): raw ONNX Runtime on all cores, a no-op echo server and the
+#    service under h2load (8 connections x 16 streams), L = 1/(1/echo + 1/raw) and the service as a share of it;
+#    batching on against off at concurrency 1, 8, 64, 256; cascade against teacher-only at concurrency 64. Its tables
+#    go between the saturation markers of docs/benchmarks.md.
+#
 # Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
-# REPS (3), DURATION (20s), WARMUP (5s), CONNECTIONS (1), GRPC_PORT (50151), METRICS_PORT (9564), ECHO_PORT (50161),
-# OUT, NO_DOC=1 (leave docs/ alone). The machine should be otherwise idle: the load generator and the service share
-# its two cores, so the script waits (up to IDLE_WAIT seconds) for quiet before each repetition.
+# SUITE (all; "saturation" runs only step 4, "classic" only steps 2-3), REPS (3), DURATION (20s), WARMUP (5s),
+# SAT_DURATION (10s), SAT_WARMUP (2s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
+# GRPC_PORT (50151), METRICS_PORT (9564), ECHO_PORT (50161), OUT, NO_DOC=1 (leave docs/ alone),
+# SERVER_CPUS and CLIENT_CPUS (taskset -c lists, e.g. 0-3 and 4-7: the service, echo server and raw model run on the
+# first, the load generators on the second, to measure scaling with server cores). The machine should be otherwise
+# idle: the script waits (up to IDLE_WAIT seconds) for quiet before each repetition.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -37,6 +45,11 @@ LOADTEST=$ROOT/src/LoadTest/bin/Release/net10.0/loadtest
 TARGET=127.0.0.1:$GRPC_PORT
 METRICS=http://127.0.0.1:$METRICS_PORT/metrics
 ECHO=127.0.0.1:${ECHO_PORT:-50161}
+SUITE=${SUITE:-all}
+case $SUITE in all|saturation|classic) ;; *) echo "SUITE must be all, saturation or classic" >&2; exit 2 ;; esac
+# Pinning: prefixes for what serves (service, echo server, raw model) and what loads (loadtest, h2load).
+SERVER=${SERVER_CPUS:+taskset -c $SERVER_CPUS}
+CLIENT=${CLIENT_CPUS:+taskset -c $CLIENT_CPUS}
 # The service runs its student on one intra-op thread (OnnxRuntime:StudentIntraOpThreads in appsettings.json); the
 # baselines and the bare model server are measured the same way.
 STUDENT_THREADS=$(sed -n 's/.*"StudentIntraOpThreads": *\([0-9]*\).*/\1/p' "$SERVICE_DIR/appsettings.json")
@@ -62,7 +75,7 @@ trap stop_service EXIT
 start_service() {
   local name=$1
   shift
-  (cd "$SERVICE_DIR" && exec env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
+  (cd "$SERVICE_DIR" && exec $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
     --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
     > "$OUT/service-$name.log" 2>&1) &
   SERVICE_PID=$!
@@ -75,7 +88,7 @@ run() {
   shift 4
   echo "rep $rep: $label ($scenario, concurrency $concurrency)" >&2
   # Exit code 3 means some calls failed: the report records them and the summary shows them; keep going.
-  "$LOADTEST" run --target "$TARGET" --data "$DATA" --scenario "$scenario" --concurrency "$concurrency" \
+  $CLIENT "$LOADTEST" run --target "$TARGET" --data "$DATA" --scenario "$scenario" --concurrency "$concurrency" \
     --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" --label "$label" \
     --metrics-url "$METRICS" --service-pid "$SERVICE_PID" --model-repo "$ROOT/models" \
     --json "$OUT/$label-$rep.json" "$@" > "$OUT/$label-$rep.txt" 2>&1 || [ $? -eq 3 ]
@@ -107,24 +120,37 @@ wait_for_idle() {
 floor() {
   local label=$1 rep=$2
   shift 2
-  env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" "$@" > "$OUT/$label-$rep.log" 2>&1 &
+  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" "$@" > "$OUT/$label-$rep.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 100); do grep -qs listening "$OUT/$label-$rep.log" && break; sleep 0.1; done
   echo "rep $rep: $label (student, concurrency 1)" >&2
-  "$LOADTEST" run --target "$ECHO" --data "$DATA" --scenario student --concurrency 1 --connections "$CONNECTIONS" \
+  $CLIENT "$LOADTEST" run --target "$ECHO" --data "$DATA" --scenario student --concurrency 1 --connections "$CONNECTIONS" \
     --duration "$DURATION" --warmup "$WARMUP" --label "$label" --no-baseline --json "$OUT/$label-$rep.json" > "$OUT/$label-$rep.txt" 2>&1
   stop_service
 }
+
+# shellcheck source=lib/saturation.sh
+. "$ROOT/scripts/lib/saturation.sh"
+if [ "$SUITE" != classic ]; then
+  ensure_h2load
+  # h2load sends one body on every call: the first test image, student route and default route.
+  "$LOADTEST" frame --data "$DATA" --scenario student --out "$OUT/student.frame" > /dev/null
+  "$LOADTEST" frame --data "$DATA" --scenario cascade --out "$OUT/default.frame" > /dev/null
+fi
 
 BUSY_BEFORE=$(wait_for_idle)
 BUSY_MAX=$BUSY_BEFORE
 for rep in $(seq 1 "$REPS"); do
   [ "$rep" -gt 1 ] && busy=$(wait_for_idle) && BUSY_MAX=$((busy > BUSY_MAX ? busy : BUSY_MAX))
+  if [ "$SUITE" != classic ]; then
+    saturation_rep "$rep"
+  fi
+  [ "$SUITE" = saturation ] && continue
   echo "rep $rep: raw ONNX Runtime baseline" >&2
-  "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --json "$OUT/baseline-$rep.json" > "$OUT/baseline-$rep.txt" 2>&1
+  $SERVER "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --json "$OUT/baseline-$rep.json" > "$OUT/baseline-$rep.txt" 2>&1
   # One thread, as the service runs its student (OnnxRuntime:StudentIntraOpThreads), batched up to the service's
   # Batching:MaxBatchSize: what batching can gain at most on this CPU.
-  "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --intra-op-threads "$STUDENT_THREADS" --batch-size 32 \
+  $SERVER "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --intra-op-threads "$STUDENT_THREADS" --batch-size 32 \
     --json "$OUT/baseline-1thread-$rep.json" > "$OUT/baseline-1thread-$rep.txt" 2>&1
 
   start_service batching
@@ -161,8 +187,24 @@ CPU busy before the repetitions at most $BUSY_MAX% (before the first, $BUSY_BEFO
 closed loop over $CONNECTIONS HTTP/2 connection(s), tensors from the Fashion-MNIST test split, load generator with \
 inline socket completions. Raw reports: \
 \`${OUT#"$ROOT"/}/\`."
-SUMMARY=("$LOADTEST" summarize --runs "$OUT" --out "$OUT/summary.md" --note "$NOTE")
-if [ "${NO_DOC:-0}" != 1 ]; then
-  SUMMARY+=(--splice "$ROOT/docs/benchmarks.md" --plots "$ROOT/docs/benchmarks")
+if [ "$SUITE" != saturation ]; then
+  SUMMARY=("$LOADTEST" summarize --runs "$OUT" --out "$OUT/summary.md" --note "$NOTE")
+  if [ "${NO_DOC:-0}" != 1 ]; then
+    SUMMARY+=(--splice "$ROOT/docs/benchmarks.md" --plots "$ROOT/docs/benchmarks")
+  fi
+  "${SUMMARY[@]}"
 fi
-"${SUMMARY[@]}"
+if [ "$SUITE" != classic ]; then
+  saturation_summary
+  if [ "${NO_DOC:-0}" != 1 ]; then
+    # The saturation tables replace what is between the saturation markers, under the same kind of note.
+    PINNING="server on ${SERVER_CPUS:-all cores}, load generators on ${CLIENT_CPUS:-all cores}"
+    { echo "Measured $(date -u '+%Y-%m-%d %H:%M') UTC by \`SUITE=$SUITE REPS=$REPS scripts/benchmarks.sh\` at commit $COMMIT on $(nproc) cores ($CPU), CPU busy before the repetitions at most $BUSY_MAX%; each run $SAT_WARMUP warm-up then $SAT_DURATION measured; $PINNING. Raw reports: \`${OUT#"$ROOT"/}/saturation/\`."
+      echo; cat "$OUT/saturation/saturation.md"; } > "$OUT/saturation-block.md"
+    awk -v block="$OUT/saturation-block.md" '
+      /<!-- saturation:end -->/ { while ((getline line < block) > 0) print line; skip = 0 }
+      !skip { print }
+      /<!-- saturation:begin -->/ { skip = 1 }' "$ROOT/docs/benchmarks.md" > "$OUT/benchmarks.md.new"
+    mv "$OUT/benchmarks.md.new" "$ROOT/docs/benchmarks.md"
+  fi
+fi

@@ -213,7 +213,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     /// <summary>
     /// Takes what is queued and, while the batch is not full, waits for more until its first request has waited the
-    /// queue delay. Requests that come meanwhile find every instance held and queue, so they join this batch.
+    /// queue delay. Requests that come meanwhile see a queue and join it: this batch, unless another instance's worker
+    /// is idle and takes them first.
     /// </summary>
     private async Task GatherAsync(ChannelReader<BatchItem> reader, List<BatchItem> batch)
     {

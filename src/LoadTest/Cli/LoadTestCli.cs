@@ -12,5 +12,6 @@ public static class LoadTestCli
         SummarizeCommand.Create(),
         EchoServerCommand.Create(),
         FrameCommand.Create(),
+        RawThroughputCommand.Create(),
     };
 }

@@ -1,0 +1,149 @@
+# Sourced by scripts/benchmarks.sh: the saturation suite (issue 17). Uses the caller's settings and functions
+# (start_service, stop_service, run, $LOADTEST, $DATA, $OUT, $TARGET, $ECHO, $METRICS, $SERVER, $CLIENT).
+#
+# Per repetition:
+# - raw: `loadtest raw-throughput`, the student on raw ONNX Runtime, batch 32, one caller per server core (1 thread);
+# - echo: `loadtest echo-server` (a Classifier that does no work) under h2load;
+# - the service as shipped under h2load, student route and default route; then under `loadtest run`, closed loop,
+#   student at concurrency 1, 8, 64 and 256, cascade and teacher at concurrency 64 (the test split cycled, so the
+#   cascade sends its calibrated share to the teacher);
+# - the same with Batching__Enabled=false: student under h2load and at concurrency 1, 8, 64 and 256.
+# h2load: H2LOAD_CONNECTIONS (8) connections x H2LOAD_STREAMS (16) streams, one Fashion-MNIST test tensor as body,
+# SAT_WARMUP (2s) then SAT_DURATION (10s). L = 1 / (1/echo + 1/raw) bounds any service of this model on these cores.
+
+SAT_DURATION=${SAT_DURATION:-10s}
+SAT_WARMUP=${SAT_WARMUP:-2s}
+H2LOAD_CONNECTIONS=${H2LOAD_CONNECTIONS:-8}
+H2LOAD_STREAMS=${H2LOAD_STREAMS:-16}
+
+# ensure_h2load: h2load (Debian package nghttp2-client), installed with apt-get when missing.
+ensure_h2load() {
+  command -v h2load > /dev/null && return
+  echo "installing h2load (nghttp2-client)" >&2
+  local sudo=
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get install -y nghttp2-client > "$OUT/apt-nghttp2.log" 2>&1 || { $sudo apt-get update > /dev/null 2>&1 && $sudo apt-get install -y nghttp2-client > "$OUT/apt-nghttp2.log" 2>&1; }
+}
+
+# served_count: Classify calls the service answered so far (its own counter, from /metrics).
+served_count() {
+  curl -sf "$METRICS" | awk '/^serving_request_duration_seconds_count/ { n += $NF } END { printf "%d\n", n }'
+}
+
+# h2 LABEL REP ADDRESS FRAME [count]: h2load against ADDRESS with FRAME as every call's body; writes
+# $OUT/LABEL-REP.h2load with req/s, and, when the service is the target ("count"), what it answered meanwhile.
+h2() {
+  local label=$1 rep=$2 address=$3 frame=$4 count=${5:-}
+  echo "rep $rep: $label (h2load ${H2LOAD_CONNECTIONS}x${H2LOAD_STREAMS})" >&2
+  local args=(-c "$H2LOAD_CONNECTIONS" -m "$H2LOAD_STREAMS" -d "$frame" -H 'content-type: application/grpc' -H 'te: trailers'
+    "http://$address/serving.v1.Classifier/Classify")
+  # Warm-up as its own run, so that the service's count before and after brackets exactly the measured run.
+  $CLIENT h2load -D "${SAT_WARMUP%s}" "${args[@]}" > /dev/null 2>&1 || true
+  local before=0 after=0
+  [ -n "$count" ] && before=$(served_count)
+  $CLIENT h2load -D "${SAT_DURATION%s}" "${args[@]}" > "$OUT/$label-$rep.h2load.txt" 2>&1 || true
+  [ -n "$count" ] && after=$(served_count)
+  local rps succeeded
+  rps=$(sed -n 's/^finished in .*, \([0-9.]*\) req\/s.*/\1/p' "$OUT/$label-$rep.h2load.txt")
+  succeeded=$(sed -n 's/^requests: .* \([0-9]*\) succeeded.*/\1/p' "$OUT/$label-$rep.h2load.txt")
+  echo "${rps:-0} ${succeeded:-0} $((after - before))" > "$OUT/$label-$rep.h2load"
+}
+
+# sat_run LABEL REP CONCURRENCY SCENARIO: a closed-loop `loadtest run` with the saturation suite's durations.
+sat_run() {
+  DURATION=$SAT_DURATION WARMUP=$SAT_WARMUP run "$@" --no-baseline
+}
+
+# Reports go to $OUT/saturation/, apart from the classic suite's (which `loadtest summarize` reads).
+saturation_rep() {
+  local rep=$1 FRAMES=$OUT OUT=$OUT/saturation
+  mkdir -p "$OUT"
+  echo "rep $rep: raw ONNX Runtime at saturation" >&2
+  $SERVER "$LOADTEST" raw-throughput --data "$DATA" --model-repo "$ROOT/models" --batch-size 32 \
+    --intra-op-threads "$STUDENT_THREADS" --duration "$SAT_DURATION" > "$OUT/raw-$rep.txt" 2>&1
+  sed -n 's/^images\/s: \([0-9]*\).*/\1/p' "$OUT/raw-$rep.txt" > "$OUT/raw-$rep.value"
+
+  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" > "$OUT/echo-sat-$rep.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 100); do grep -qs listening "$OUT/echo-sat-$rep.log" && break; sleep 0.1; done
+  h2 echo-sat "$rep" "$ECHO" "$FRAMES/student.frame"
+  stop_service
+
+  start_service sat-batching
+  h2 sat-student "$rep" "$TARGET" "$FRAMES/student.frame" count
+  h2 sat-default "$rep" "$TARGET" "$FRAMES/default.frame" count
+  for c in 1 8 64 256; do sat_run "sat-batching-c$c" "$rep" "$c" student; done
+  sat_run sat-cascade-c64 "$rep" 64 cascade
+  sat_run sat-teacher-c64 "$rep" 64 teacher
+  stop_service
+
+  start_service sat-nobatching Batching__Enabled=false
+  h2 sat-nobatching-student "$rep" "$TARGET" "$FRAMES/student.frame" count
+  for c in 1 8 64 256; do sat_run "sat-nobatching-c$c" "$rep" "$c" student; done
+  stop_service
+}
+
+# median FILES...: the median of the first number in each file.
+median() {
+  cat "$@" 2> /dev/null | awk '{ print $1 }' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# json_median LABEL FIELD: the median of one scenario field over the repetitions of a `loadtest run` label.
+json_median() {
+  local label=$1 field=$2
+  for f in "$OUT/$label"-*.json; do [ -f "$f" ] && jq -r ".scenarios[0].$field" "$f"; done | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+json_sum() {
+  local label=$1 field=$2
+  for f in "$OUT/$label"-*.json; do [ -f "$f" ] && jq -r ".scenarios[0].$field" "$f"; done | awk '{ s += $1 } END { printf "%d\n", s }'
+}
+
+# saturation_summary: markdown tables of the medians, written to $OUT/saturation.md.
+saturation_summary() {
+  local OUT=$OUT/saturation raw echo service default nobatch
+  raw=$(median "$OUT"/raw-*.value)
+  echo=$(median "$OUT"/echo-sat-*.h2load)
+  service=$(median "$OUT"/sat-student-*.h2load)
+  default=$(median "$OUT"/sat-default-*.h2load)
+  nobatch=$(median "$OUT"/sat-nobatching-student-*.h2load)
+  local answered offered
+  answered=$(cat "$OUT"/sat-*.h2load | awk '{ s += $3 } END { printf "%d\n", s }')
+  offered=$(cat "$OUT"/sat-*.h2load | awk '{ s += $2 } END { printf "%d\n", s }')
+  {
+    echo "#### Saturation (medians of $REPS)"
+    echo
+    awk -v raw="$raw" -v echo="$echo" -v s="$service" -v d="$default" -v n="$nobatch" -v answered="$answered" -v offered="$offered" 'BEGIN {
+      L = (raw > 0 && echo > 0) ? 1 / (1 / echo + 1 / raw) : 0
+      printf "| measured | req/s (images/s) | share of L |\n|---|--:|--:|\n"
+      printf "| raw ONNX Runtime, student, batch 32, one caller per core | %.0f | |\n", raw
+      printf "| echo server (no work), h2load | %.0f | |\n", echo
+      printf "| L = 1 / (1/echo + 1/raw) | %.0f | 100%% |\n", L
+      printf "| service, student route, h2load | %.0f | %.0f%% |\n", s, L > 0 ? 100 * s / L : 0
+      printf "| service, default route (1%% shadow samples run the teacher), h2load | %.0f | %.0f%% |\n", d, L > 0 ? 100 * d / L : 0
+      printf "| service with batching off, student route, h2load | %.0f | %.0f%% |\n", n, L > 0 ? 100 * n / L : 0
+      printf "\nh2load answers with HTTP 200 counted over the service runs: %d; the service counted %d answered Classify calls in the same windows (a call still in flight at the end may fall on either side).\n", offered, answered
+    }'
+    echo
+    echo "| scenario | concurrency | batching on: req/s | off: req/s | on/off | on: p99 µs | off: p99 µs | errors (on + off) |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|"
+    local c on off onp99 offp99 errors
+    for c in 1 8 64 256; do
+      on=$(json_median "sat-batching-c$c" throughput_rps); off=$(json_median "sat-nobatching-c$c" throughput_rps)
+      onp99=$(json_median "sat-batching-c$c" p99_us); offp99=$(json_median "sat-nobatching-c$c" p99_us)
+      errors=$(( $(json_sum "sat-batching-c$c" errors) + $(json_sum "sat-nobatching-c$c" errors) ))
+      awk -v c="$c" -v on="$on" -v off="$off" -v a="$onp99" -v b="$offp99" -v e="$errors" \
+        'BEGIN { printf "| student | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %d |\n", c, on, off, off > 0 ? on / off : 0, a, b, e }'
+    done
+    echo
+    local cascade teacher share cerrors terrors
+    cascade=$(json_median sat-cascade-c64 throughput_rps); teacher=$(json_median sat-teacher-c64 throughput_rps)
+    share=$(json_median sat-cascade-c64 teacher_share)
+    cerrors=$(json_sum sat-cascade-c64 errors); terrors=$(json_sum sat-teacher-c64 errors)
+    awk -v c="$cascade" -v t="$teacher" -v s="$share" -v ce="$cerrors" -v te="$terrors" 'BEGIN {
+      printf "Cascade capacity at concurrency 64: cascade %.0f req/s (%.1f%% to the teacher, %d errors) against teacher-only %.0f req/s (%d errors): %.2f×.\n", c, 100 * s, ce, t, te, t > 0 ? c / t : 0
+    }'
+  } > "$OUT/saturation.md"
+  cat "$OUT/saturation.md"
+}
