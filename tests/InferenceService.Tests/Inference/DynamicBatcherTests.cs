@@ -1,10 +1,7 @@
-using System.Diagnostics.Metrics;
 using InferenceService.Configuration;
 using InferenceService.Inference;
 using InferenceService.Models;
-using InferenceService.Telemetry;
 using InferenceService.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace InferenceService.Tests.Inference;
 
@@ -12,18 +9,12 @@ namespace InferenceService.Tests.Inference;
 public sealed class DynamicBatcherTests : IDisposable
 {
     private static readonly float[] Confident = TinyModels.Confident;
-    private readonly TinyModels models = new();
-    private readonly ServiceProvider metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly TinyStudent tiny = new();
     private readonly OnnxModel student;
 
-    public DynamicBatcherTests() => student = models.LoadStudent();
+    public DynamicBatcherTests() => student = tiny.Model;
 
-    public void Dispose()
-    {
-        student.Dispose();
-        metricsServices.Dispose();
-        models.Dispose();
-    }
+    public void Dispose() => tiny.Dispose();
 
     [Fact]
     public async Task InferAsync_ModelIdle_RunsAtOnceInsteadOfWaitingTheQueueDelay()
@@ -45,7 +36,7 @@ public sealed class DynamicBatcherTests : IDisposable
     public async Task InferAsync_ModelIdleWithTheRealRun_AnswersFromTheBoundBuffers()
     {
         var options = new BatchingOptions { MaxBatchSize = 8 };
-        await using var batcher = new DynamicBatcher(student, options, instances: 1, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
+        await using var batcher = new DynamicBatcher(student, options, instances: 1, tiny.Metrics());
         var first = new float[3];
         var second = new float[3];
 
@@ -171,5 +162,5 @@ public sealed class DynamicBatcherTests : IDisposable
     }
 
     private DynamicBatcher Batcher(BatchingOptions options, HeldModel model) =>
-        new(student, options, instances: 1, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()), model.Run);
+        new(student, options, instances: 1, tiny.Metrics(), model.Run);
 }

@@ -1,10 +1,7 @@
-using System.Diagnostics.Metrics;
 using InferenceService.Configuration;
 using InferenceService.Inference;
 using InferenceService.Models;
-using InferenceService.Telemetry;
 using InferenceService.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Serving.Contracts.Models;
 
 namespace InferenceService.Tests.Inference;
@@ -15,18 +12,12 @@ public sealed class ModelInstanceTests : IDisposable
 {
     private static readonly float[] Confident = TinyModels.Confident;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private readonly TinyModels models = new();
-    private readonly ServiceProvider metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly TinyStudent tiny = new();
     private readonly OnnxModel student;
 
-    public ModelInstanceTests() => student = models.LoadStudent();
+    public ModelInstanceTests() => student = tiny.Model;
 
-    public void Dispose()
-    {
-        student.Dispose();
-        metricsServices.Dispose();
-        models.Dispose();
-    }
+    public void Dispose() => tiny.Dispose();
 
     [Fact]
     public async Task InferAsync_TwoInstancesAndTwoCallers_RunsOverlapOnSeparateBuffers()
@@ -92,7 +83,7 @@ public sealed class ModelInstanceTests : IDisposable
             }
         }
         await using var batcher = new DynamicBatcher(student, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 },
-            instances: 3, Metrics(), Run);
+            instances: 3, tiny.Metrics(), Run);
         var inputs = Enumerable.Range(0, 300).Select(i => Pixels(i)).ToArray();
         var outputs = inputs.Select(_ => new float[3]).ToArray();
 
@@ -157,7 +148,7 @@ public sealed class ModelInstanceTests : IDisposable
     {
         var model = new HeldModel(student) { Hold = true };
         await using var batched = Batcher(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 }, instances: 1, model);
-        await using var unbatched = new DynamicBatcher(student, new BatchingOptions { Enabled = false }, instances: 1, Metrics());
+        await using var unbatched = new DynamicBatcher(student, new BatchingOptions { Enabled = false }, instances: 1, tiny.Metrics());
         var inputs = Enumerable.Range(0, 9).Select(i => Pixels(i)).ToArray();
         var viaBatches = inputs.Select(_ => new float[3]).ToArray();
         var alone = inputs.Select(_ => new float[3]).ToArray();
@@ -179,7 +170,7 @@ public sealed class ModelInstanceTests : IDisposable
     [Fact]
     public async Task InferAsync_RealRunOnSeveralInstances_AnswersAsTheUnbatchedModel()
     {
-        await using var batched = new DynamicBatcher(student, new BatchingOptions { MaxBatchSize = 8 }, instances: 3, Metrics());
+        await using var batched = new DynamicBatcher(student, new BatchingOptions { MaxBatchSize = 8 }, instances: 3, tiny.Metrics());
         var inputs = Enumerable.Range(0, 200).Select(i => Pixels(i)).ToArray();
         var outputs = inputs.Select(_ => new float[3]).ToArray();
 
@@ -225,8 +216,6 @@ public sealed class ModelInstanceTests : IDisposable
         return logits;
     }
 
-    private ServingMetrics Metrics() => new(metricsServices.GetRequiredService<IMeterFactory>());
-
     private DynamicBatcher Batcher(BatchingOptions options, int instances, HeldModel model) =>
-        new(student, options, instances, Metrics(), model.Run);
+        new(student, options, instances, tiny.Metrics(), model.Run);
 }

@@ -1,0 +1,27 @@
+using System.Diagnostics.Metrics;
+using InferenceService.Models;
+using InferenceService.Telemetry;
+using InferenceService.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace InferenceService.Tests.Inference;
+
+/// <summary>The tiny student loaded on its own, with metrics to hand a batcher: what the batcher tests build on.</summary>
+internal sealed class TinyStudent : IDisposable
+{
+    private readonly TinyModels models = new();
+    private readonly ServiceProvider metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public TinyStudent() => Model = models.LoadStudent();
+
+    public OnnxModel Model { get; }
+
+    public ServingMetrics Metrics() => new(metricsServices.GetRequiredService<IMeterFactory>());
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        metricsServices.Dispose();
+        models.Dispose();
+    }
+}
