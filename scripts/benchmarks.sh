@@ -23,7 +23,7 @@
 #
 # Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
 # SUITE (all; "saturation" runs only step 4, "classic" only steps 2-3), REPS (3), DURATION (20s), WARMUP (5s),
-# SAT_DURATION (10s), SAT_WARMUP (2s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
+# SAT_DURATION (8s), SAT_WARMUP (2s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
 # GRPC_PORT (50151), METRICS_PORT (9564), ECHO_PORT (50161), OUT, NO_DOC=1 (leave docs/ alone),
 # SERVER_CPUS and CLIENT_CPUS (taskset -c lists, e.g. 0-3 and 4-7: the service, echo server and raw model run on the
 # first, the load generators on the second, to measure scaling with server cores). The machine should be otherwise

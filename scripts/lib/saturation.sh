@@ -9,9 +9,9 @@
 #   cascade sends its calibrated share to the teacher);
 # - the same with Batching__Enabled=false: student under h2load and at concurrency 1, 8, 64 and 256.
 # h2load: H2LOAD_CONNECTIONS (8) connections x H2LOAD_STREAMS (16) streams, one Fashion-MNIST test tensor as body,
-# SAT_WARMUP (2s) then SAT_DURATION (10s). L = 1 / (1/echo + 1/raw) bounds any service of this model on these cores.
+# SAT_WARMUP (2s) then SAT_DURATION (8s). L = 1 / (1/echo + 1/raw) bounds any service of this model on these cores.
 
-SAT_DURATION=${SAT_DURATION:-10s}
+SAT_DURATION=${SAT_DURATION:-8s}
 SAT_WARMUP=${SAT_WARMUP:-2s}
 H2LOAD_CONNECTIONS=${H2LOAD_CONNECTIONS:-8}
 H2LOAD_STREAMS=${H2LOAD_STREAMS:-16}
@@ -120,9 +120,9 @@ saturation_summary() {
       printf "| raw ONNX Runtime, student, batch 32, one caller per core | %.0f | |\n", raw
       printf "| echo server (no work), h2load | %.0f | |\n", echo
       printf "| L = 1 / (1/echo + 1/raw) | %.0f | 100%% |\n", L
-      printf "| service, student route, h2load | %.0f | %.0f%% |\n", s, L > 0 ? 100 * s / L : 0
-      printf "| service, default route (1%% shadow samples run the teacher), h2load | %.0f | %.0f%% |\n", d, L > 0 ? 100 * d / L : 0
-      printf "| service with batching off, student route, h2load | %.0f | %.0f%% |\n", n, L > 0 ? 100 * n / L : 0
+      printf "| service, student route, h2load | %.0f | %.0f%% |\n", s, (L > 0 ? 100 * s / L : 0)
+      printf "| service, default route (1%% shadow samples run the teacher), h2load | %.0f | %.0f%% |\n", d, (L > 0 ? 100 * d / L : 0)
+      printf "| service with batching off, student route, h2load | %.0f | %.0f%% |\n", n, (L > 0 ? 100 * n / L : 0)
       printf "\nh2load answers with HTTP 200 counted over the service runs: %d; the service counted %d answered Classify calls in the same windows (a call still in flight at the end may fall on either side).\n", offered, answered
     }'
     echo
@@ -134,7 +134,7 @@ saturation_summary() {
       onp99=$(json_median "sat-batching-c$c" p99_us); offp99=$(json_median "sat-nobatching-c$c" p99_us)
       errors=$(( $(json_sum "sat-batching-c$c" errors) + $(json_sum "sat-nobatching-c$c" errors) ))
       awk -v c="$c" -v on="$on" -v off="$off" -v a="$onp99" -v b="$offp99" -v e="$errors" \
-        'BEGIN { printf "| student | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %d |\n", c, on, off, off > 0 ? on / off : 0, a, b, e }'
+        'BEGIN { printf "| student | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %d |\n", c, on, off, (off > 0 ? on / off : 0), a, b, e }'
     done
     echo
     local cascade teacher share cerrors terrors
@@ -142,7 +142,7 @@ saturation_summary() {
     share=$(json_median sat-cascade-c64 teacher_share)
     cerrors=$(json_sum sat-cascade-c64 errors); terrors=$(json_sum sat-teacher-c64 errors)
     awk -v c="$cascade" -v t="$teacher" -v s="$share" -v ce="$cerrors" -v te="$terrors" 'BEGIN {
-      printf "Cascade capacity at concurrency 64: cascade %.0f req/s (%.1f%% to the teacher, %d errors) against teacher-only %.0f req/s (%d errors): %.2f×.\n", c, 100 * s, ce, t, te, t > 0 ? c / t : 0
+      printf "Cascade capacity at concurrency 64: cascade %.0f req/s (%.1f%% to the teacher, %d errors) against teacher-only %.0f req/s (%d errors): %.2f×.\n", c, 100 * s, ce, t, te, (t > 0 ? c / t : 0)
     }'
   } > "$OUT/saturation.md"
   cat "$OUT/saturation.md"
