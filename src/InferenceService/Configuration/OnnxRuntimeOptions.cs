@@ -7,8 +7,17 @@ public sealed class OnnxRuntimeOptions
 {
     public const string SectionName = "OnnxRuntime";
 
-    /// <summary>CUDA and TensorRT need a build with <c>-p:UseGpu=true</c>; otherwise the CPU is used with a warning.</summary>
+    /// <summary>
+    /// CUDA and TensorRT need a build with <c>-p:UseGpu=true</c> and their libraries (CUDA 13, cuDNN 9, TensorRT 10).
+    /// When they cannot load the service stops at start, unless <see cref="AllowCpuFallback"/>.
+    /// </summary>
     public ExecutionProvider ExecutionProvider { get; set; } = ExecutionProvider.Cpu;
+
+    /// <summary>
+    /// Run on the CPU, with a warning, when <see cref="ExecutionProvider"/> cannot load. Off by default: a replica meant
+    /// for a GPU that quietly serves from its CPU is an outage that looks healthy.
+    /// </summary>
+    public bool AllowCpuFallback { get; set; }
 
     [Range(0, 64)]
     public int DeviceId { get; set; }

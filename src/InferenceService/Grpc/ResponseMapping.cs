@@ -59,6 +59,7 @@ public static class ResponseMapping
             Arch = loaded?.Metadata.Arch ?? "",
             Remote = remote,
             Precision = loaded?.Metadata.Precision ?? "",
+            ExecutionProvider = loaded?.ExecutionProvider.ToString() ?? "",
         };
         info.AvailableVersions.AddRange(model.Versions.Available(role));
         return info;

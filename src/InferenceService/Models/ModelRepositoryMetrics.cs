@@ -5,7 +5,7 @@ namespace InferenceService.Models;
 
 /// <summary>
 /// The model repository's instruments: which version and precision serve each model and role (an info-style gauge,
-/// always 1, whose labels carry the version), and how many new versions were swapped in or rejected.
+/// always 1, whose labels carry the version and the execution provider it runs on), and how many new versions were swapped in or rejected.
 /// </summary>
 public sealed class ModelRepositoryMetrics
 {
@@ -16,7 +16,7 @@ public sealed class ModelRepositoryMetrics
         reloads = metrics.Meter.CreateCounter<long>("serving.model.reloads", "{version}",
             "New model versions swapped in or rejected while serving, by model, role and outcome");
         metrics.Meter.CreateObservableGauge("serving.model.live", () => Observe(live()), "{version}",
-            "The version serving each model and role (value 1; the labels carry version and precision)");
+            "The version serving each model and role (value 1; the labels carry version, precision and execution provider)");
     }
 
     public void Reloaded(RoleReload result) =>
@@ -34,7 +34,8 @@ public sealed class ModelRepositoryMetrics
                 if (part is null)
                     continue;
                 yield return new Measurement<long>(1, new("model", model.Name), new("role", RoleTag(part.Model.Role)),
-                    new("version", part.Version), new("precision", part.Precision));
+                    new("version", part.Version), new("precision", part.Precision),
+                    new("execution_provider", part.Model.ExecutionProvider.ToString()));
             }
         }
     }

@@ -1,3 +1,4 @@
+using InferenceService.Configuration;
 using Microsoft.ML.OnnxRuntime;
 using Serving.Contracts.Models;
 using ModelMetadata = Serving.Contracts.Models.ModelMetadata;
@@ -15,8 +16,10 @@ public sealed class OnnxModel : IDisposable
     private readonly InferenceSession session;
     private readonly RunOptions runOptions = new();
 
-    private OnnxModel(string name, ModelRole role, ModelFile file, InferenceSession session, ModelMetadata metadata, InputShape shape)
+    private OnnxModel(string name, ModelRole role, ModelFile file, InferenceSession session, ModelMetadata metadata, InputShape shape,
+        ExecutionProvider executionProvider)
     {
+        ExecutionProvider = executionProvider;
         Name = name;
         Role = role;
         Version = file.Version;
@@ -33,6 +36,9 @@ public sealed class OnnxModel : IDisposable
     public ModelMetadata Metadata { get; }
     public InputShape Shape { get; }
     public int Classes => Metadata.Labels.Count;
+
+    /// <summary>Where this session runs: the configured provider, or the CPU when it could not load and fallback is allowed.</summary>
+    public ExecutionProvider ExecutionProvider { get; }
 
     public static OnnxModel Load(string name, ModelRole role, ModelFile file, OnnxSessionFactory factory)
     {
@@ -70,7 +76,7 @@ public sealed class OnnxModel : IDisposable
                 throw new InvalidModelException(
                     $"{file.Path}: the model has {output.Dimensions[1]} classes but its metadata lists {metadata.Labels.Count} labels");
             var shape = new InputShape(input.Dimensions[1], input.Dimensions[2], input.Dimensions[3]);
-            return new OnnxModel(name, role, file, session, metadata, shape);
+            return new OnnxModel(name, role, file, session, metadata, shape, factory.Provider);
         }
         catch
         {

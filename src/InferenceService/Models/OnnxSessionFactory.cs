@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using InferenceService.Configuration;
 using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
@@ -6,9 +7,28 @@ using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
 
 namespace InferenceService.Models;
 
-/// <summary>Session options tuned for serving, with the execution provider chosen in configuration.</summary>
-public sealed class OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILogger<OnnxSessionFactory> logger)
+/// <summary>
+/// Session options tuned for serving, on the execution provider chosen in configuration. Which provider the sessions
+/// really run on is decided once per process (<see cref="Provider"/>); each <see cref="OnnxModel"/> carries it into
+/// GetModelInfo and the <c>serving.model.live</c> gauge, and the first session of each role logs it.
+/// </summary>
+public sealed class OnnxSessionFactory
 {
+    private readonly IOptions<OnnxRuntimeOptions> options;
+    private readonly ILogger<OnnxSessionFactory> logger;
+    private readonly Lazy<ExecutionProvider> provider;
+    private readonly ConcurrentDictionary<ModelRole, bool> logged = new();
+
+    public OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILogger<OnnxSessionFactory> logger)
+    {
+        this.options = options;
+        this.logger = logger;
+        provider = new Lazy<ExecutionProvider>(Choose);
+    }
+
+    /// <summary>The provider every session of this process runs on: the configured one, or the CPU when allowed.</summary>
+    public ExecutionProvider Provider => provider.Value;
+
     public InferenceSession Create(string path, ModelRole role)
     {
         var settings = options.Value;
@@ -24,30 +44,37 @@ public sealed class OnnxSessionFactory(IOptions<OnnxRuntimeOptions> options, ILo
         if (settings.IntraOpThreadsFor(role) is > 0 and var threads)
             sessionOptions.IntraOpNumThreads = threads;
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.AllowSpinning ? "1" : "0");
-        AppendExecutionProvider(sessionOptions, settings);
-        return new InferenceSession(path, sessionOptions);
+        AppendExecutionProvider(sessionOptions, Provider, settings.DeviceId);
+        var session = new InferenceSession(path, sessionOptions);
+        if (logged.TryAdd(role, true))
+            logger.LogInformation("{Role} sessions run on the {Provider} execution provider", role, Provider);
+        return session;
     }
 
-    private void AppendExecutionProvider(SessionOptions sessionOptions, OnnxRuntimeOptions settings)
+    private ExecutionProvider Choose()
     {
-        if (settings.ExecutionProvider == ExecutionProvider.Cpu)
-            return;
+        var settings = options.Value;
+        var reason = ExecutionProviderProbe.Unavailable(settings.ExecutionProvider, settings.DeviceId);
+        if (reason is null)
+            return settings.ExecutionProvider;
+        if (!settings.AllowCpuFallback)
+            throw new InvalidOperationException(ExecutionProviderValidation.Message(settings.ExecutionProvider, reason));
+        logger.LogWarning("Execution provider {Provider} cannot load ({Reason}); running on the CPU because " +
+            "OnnxRuntime:AllowCpuFallback is true", settings.ExecutionProvider, reason);
+        return ExecutionProvider.Cpu;
+    }
+
+    private static void AppendExecutionProvider(SessionOptions sessionOptions, ExecutionProvider chosen, int deviceId)
+    {
 #if ONNXRUNTIME_GPU
-        try
-        {
-            if (settings.ExecutionProvider == ExecutionProvider.TensorRT)
-                sessionOptions.AppendExecutionProvider_Tensorrt(settings.DeviceId);
-            // CUDA also backs TensorRT for the operators TensorRT does not take.
-            sessionOptions.AppendExecutionProvider_CUDA(settings.DeviceId);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            logger.LogWarning(e, "Execution provider {Provider} is unavailable on device {Device}; falling back to CPU",
-                settings.ExecutionProvider, settings.DeviceId);
-        }
+        if (chosen == ExecutionProvider.TensorRT)
+            sessionOptions.AppendExecutionProvider_Tensorrt(deviceId);
+        // CUDA also backs TensorRT for the operators TensorRT does not take.
+        if (chosen != ExecutionProvider.Cpu)
+            sessionOptions.AppendExecutionProvider_CUDA(deviceId);
 #else
-        logger.LogWarning("Execution provider {Provider} needs a build with -p:UseGpu=true; falling back to CPU",
-            settings.ExecutionProvider);
+        // Choose() never picks a GPU provider in a CPU build: the probe reports it unavailable.
+        _ = (sessionOptions, chosen, deviceId);
 #endif
     }
 }

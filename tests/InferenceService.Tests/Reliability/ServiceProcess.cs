@@ -44,31 +44,32 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public Classifier.ClassifierClient Client => new(Channel);
 
     /// <summary>
-    /// Starts the service with <paramref name="settings"/> as <c>--Key=value</c> arguments and waits until
-    /// <c>/healthz</c> says its models are loaded. <paramref name="wrapper"/> runs it under another command (which must
-    /// exec it, so the process id stays the service's).
+    /// Starts the service with <paramref name="settings"/> as <c>--Key=value</c> arguments (a null value leaves the key
+    /// out) and waits until <c>/healthz</c> says its models are loaded. <paramref name="wrapper"/> runs it under another
+    /// command (which must exec it, so the process id stays the service's); <paramref name="workingDirectory"/> is the
+    /// folder it starts in (default: its own).
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string?> settings, int? grpcPort = null,
-        IReadOnlyList<string>? wrapper = null)
+        IReadOnlyList<string>? wrapper = null, string? workingDirectory = null)
     {
         var grpc = grpcPort ?? ServiceFactory.FreePort();
         var metrics = ServiceFactory.FreePort();
         var arguments = new Dictionary<string, string?>(settings)
         {
             ["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{grpc}",
-            ["Kestrel:Endpoints:Grpc:Protocols"] = "Http2",
             ["Kestrel:Endpoints:Metrics:Url"] = $"http://127.0.0.1:{metrics}",
-            ["Kestrel:Endpoints:Metrics:Protocols"] = "Http1",
         };
+        arguments.TryAdd("Kestrel:Endpoints:Grpc:Protocols", "Http2");
+        arguments.TryAdd("Kestrel:Endpoints:Metrics:Protocols", "Http1");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var command = new List<string>(wrapper ?? []) { dotnet, Path.Combine(AppContext.BaseDirectory, "InferenceService.dll") };
-        command.AddRange(arguments.Select(a => $"--{a.Key}={a.Value}"));
+        command.AddRange(arguments.Where(a => a.Value is not null).Select(a => $"--{a.Key}={a.Value}"));
         var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
         foreach (var argument in command.Skip(1))
             start.ArgumentList.Add(argument);
