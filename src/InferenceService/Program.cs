@@ -1,7 +1,7 @@
 using InferenceService;
 using InferenceService.Telemetry;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ContentRoot.Options(args));
 
 builder.AddServingEndpoints();
 builder.AddServingTelemetry();

@@ -61,8 +61,8 @@ public static class TelemetryExtensions
         };
 
     /// <summary>
-    /// <c>/metrics</c> for Prometheus, answered only on the port of <c>Kestrel:Endpoints:Metrics</c> when it is
-    /// configured, so scrapes never share the gRPC port. Also a plain HTTP readiness endpoint there.
+    /// <c>/metrics</c> for Prometheus, answered only on connections to the port of <c>Kestrel:Endpoints:Metrics</c>
+    /// when it is configured, so scrapes never share the gRPC port. Also a plain HTTP readiness endpoint there.
     /// </summary>
     public static WebApplication MapServingTelemetry(this WebApplication app)
     {
@@ -71,8 +71,9 @@ public static class TelemetryExtensions
         var health = app.MapHealthChecks("/healthz");
         if (Uri.TryCreate(metricsUrl?.Replace("*", "localhost").Replace("+", "localhost"), UriKind.Absolute, out var uri))
         {
-            scrape.RequireHost($"*:{uri.Port}");
-            health.RequireHost($"*:{uri.Port}");
+            scrape.RequireLocalPort(uri.Port);
+            health.RequireLocalPort(uri.Port);
+            app.UseLocalPortEndpoints();
         }
         return app;
     }
