@@ -8,6 +8,11 @@
 #   docker build --target service      --build-arg VARIANT=gpu -t inference-service:0.1.0-gpu .
 #   docker build --target distillation -t distillation:0.1.0 .
 #
+# scripts/build-images.sh builds the same targets from this file when no registry is reachable: PUBLISH=host copies
+# what `dotnet publish` (the commands of the publish-*-sdk stages) wrote on the build host, and ASPNET_IMAGE /
+# RUNTIME_IMAGE name Debian 12 bases with the .NET runtime in the layout of the Microsoft images. Everything from the
+# runtime stages on (user, paths, settings, health check, entrypoints) is this file in both cases.
+#
 # .NET 10 images are Ubuntu 24.04 (noble); there are no Debian ones. Noble's libstdc++ (GCC 14) provides the
 # GLIBCXX_3.4.32 that TorchSharp's native library asks for, so the distillation image needs no patch;
 # build/TorchSharpNativeFix.targets still runs after Publish and leaves the library alone on such a host.
@@ -16,10 +21,15 @@
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0.100-noble
 ARG ASPNET_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0.0-noble
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0.0-noble
-# cuDNN 9 on CUDA 12: what the Microsoft.ML.OnnxRuntime.Gpu 1.x packages for CUDA 12 are built against.
-ARG CUDA_IMAGE=nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
+# cuDNN 9 on CUDA 13: what the CUDA provider of Microsoft.ML.OnnxRuntime.Gpu (Directory.Packages.props) links
+# (libcudart.so.13, libcublas.so.13, libcublasLt.so.13, libcurand.so.10; libcudnn.so.9 loaded when a session starts).
+# TensorRT (libnvinfer.so.10) is not in this image: a TensorRT replica needs a base that adds it.
+ARG CUDA_IMAGE=nvidia/cuda:13.0.0-cudnn-runtime-ubuntu24.04
 # cpu | gpu. gpu builds the service with -p:UseGpu=true (ONNX Runtime GPU package) on the CUDA base.
 ARG VARIANT=cpu
+# sdk | host. sdk publishes inside the SDK image (the production recipe); host takes artifacts/publish/{service,
+# distillation} from the build context (scripts/build-images.sh).
+ARG PUBLISH=sdk
 
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${SDK_IMAGE} AS build
@@ -43,16 +53,24 @@ RUN USE_GPU=$([ "$VARIANT" = gpu ] && echo true || echo false) \
 COPY protos/ protos/
 COPY src/ src/
 
-FROM build AS publish-service
+FROM build AS publish-service-sdk
 ARG VARIANT
 RUN USE_GPU=$([ "$VARIANT" = gpu ] && echo true || echo false) \
  && dotnet publish src/InferenceService/InferenceService.csproj -c Release -r linux-x64 --self-contained false \
       --no-restore -p:UseGpu=$USE_GPU -o /out/service
 
-FROM build AS publish-distillation
+FROM build AS publish-distillation-sdk
 # The TorchSharp native fix hooks AfterTargets="Publish" and patches /out/distillation when the SDK host needs it.
 RUN dotnet publish src/Distillation/Distillation.csproj -c Release -r linux-x64 --self-contained false \
       --no-restore -o /out/distillation
+
+FROM scratch AS publish-service-host
+COPY artifacts/publish/service/ /out/service/
+FROM scratch AS publish-distillation-host
+COPY artifacts/publish/distillation/ /out/distillation/
+
+FROM publish-service-${PUBLISH} AS publish-service
+FROM publish-distillation-${PUBLISH} AS publish-distillation
 
 # ---------------------------------------------------------------------------------------------------------------
 FROM ${ASPNET_IMAGE} AS service-base-cpu

@@ -68,8 +68,8 @@ public sealed class DockerfileTests
         foreach (var from in Docker.Instructions.Where(i => i.Keyword == "FROM"))
         {
             var image = Docker.Resolve(from.Arguments.Split(' ')[0]);
-            if (stages.Contains(image) || image.StartsWith("service-base-", StringComparison.Ordinal))
-                continue; // a stage of this Dockerfile
+            if (stages.Contains(image) || image.StartsWith("service-base-", StringComparison.Ordinal) || image == "scratch")
+                continue; // a stage of this Dockerfile, or nothing
             Assert.True(ImageReference.IsPinned(image), $"FROM {image} is not pinned by tag");
         }
     }
@@ -93,7 +93,7 @@ public sealed class DockerfileTests
         Assert.Equal("cpu", Docker.GlobalArguments["VARIANT"]);
         Assert.Contains("cuda", Docker.GlobalArguments["CUDA_IMAGE"], StringComparison.Ordinal);
         Assert.Contains(Docker.Instructions, i => i.Keyword == "FROM" && i.Arguments.StartsWith("service-base-${VARIANT}", StringComparison.Ordinal));
-        Assert.Contains(Docker.In("publish-service", "RUN"), r => r.Arguments.Contains("-p:UseGpu=$USE_GPU", StringComparison.Ordinal)
+        Assert.Contains(Docker.In("publish-service-sdk", "RUN"), r => r.Arguments.Contains("-p:UseGpu=$USE_GPU", StringComparison.Ordinal)
             && r.Arguments.Contains("\"$VARIANT\" = gpu", StringComparison.Ordinal));
     }
 
