@@ -102,7 +102,9 @@ EOF
   echo "$ref"
 }
 
-build_args=()
+# Named even where they are the defaults: podman's skipping of unused stages follows a FROM that uses an ARG only when
+# the ARG is given on the command line.
+build_args=(--build-arg VARIANT=cpu)
 if [ "$base" = debian ]; then
   debian=$(debian_base)
   runtime=$(dotnet_base runtime "$debian")
@@ -115,10 +117,14 @@ if [ "$base" = debian ]; then
     -o artifacts/publish/service -v quiet -nologo
   dotnet publish src/Distillation/Distillation.csproj -c Release -r linux-x64 --self-contained false \
     -o artifacts/publish/distillation -v quiet -nologo
-  build_args=(--build-arg PUBLISH=host --build-arg "ASPNET_IMAGE=$aspnet" --build-arg "RUNTIME_IMAGE=$runtime")
+  build_args+=(--build-arg PUBLISH=host --build-arg "ASPNET_IMAGE=$aspnet" --build-arg "RUNTIME_IMAGE=$runtime")
+else
+  build_args+=(--build-arg PUBLISH=sdk)
 fi
-# Podman's build keeps unused stages out when told; docker (BuildKit) always does.
-[ "$ENGINE" = podman ] && build_args+=(--skip-unused-stages=true)
+$bases_only && exit 0
+# Podman's build keeps unused stages out when told (docker's BuildKit always does), and keeps the HEALTHCHECK only in
+# the Docker image format (OCI has no field for it).
+[ "$ENGINE" = podman ] && build_args+=(--skip-unused-stages=true --format docker)
 
 $ENGINE build "${build_args[@]}" --target service -t "$service_ref" .
 $ENGINE build "${build_args[@]}" --target distillation -t "$distillation_ref" .

@@ -6,7 +6,8 @@
 #   2. on SIGTERM under load it drains and flushes the sample log (every record written is durable) and exits 0
 #      within the manifests' terminationGracePeriodSeconds; the next start finds no torn tail;
 #   3. SIGKILL of the container while it captures loses no record its /metrics had reported durable;
-#   4. the distillation image runs the CronJob's command line (command + args read from redistill-cronjob.yaml) over
+#   4. a pass of production-like traffic (Fashion-MNIST training images, closed loop) fills the sample log;
+#   5. the distillation image runs the CronJob's command line (command + args read from redistill-cronjob.yaml) over
 #      the mounted sample log and a copy of the model repository, reads every record, and writes the next version.
 #
 #   scripts/container-smoke.sh            # after scripts/build-images.sh
@@ -20,9 +21,8 @@ apt_install jq curl
 SERVICE_IMAGE=${SERVICE_IMAGE:-inference-service:0.1.0}
 DISTILLATION_IMAGE=${DISTILLATION_IMAGE:-distillation:0.1.0}
 FASHION=$(realpath "${FASHION_DATA:-../shared/datasets/fashion-mnist}")
-# Digits the Fashion-MNIST student is unsure about: most go to the teacher and are captured, quickly.
-HARD=$(realpath "${HARD_CASES_DATA:-../shared/datasets/mnist}")
 MIN_ACCURACY=${MIN_ACCURACY:-0.80}
+TRAFFIC_SECONDS=${SMOKE_TRAFFIC_SECONDS:-60}
 CRONJOB=k8s/overlays/production/redistill-cronjob.yaml
 GRACE=$(awk '/terminationGracePeriodSeconds:/ {print $2; exit}' k8s/base/cascade-deployment.yaml)
 
@@ -37,14 +37,16 @@ GRPC_PORT=${SMOKE_GRPC_PORT:-$(free_port)}
 METRICS_PORT=${SMOKE_METRICS_PORT:-$(free_port)}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/container-smoke.XXXXXX")
+# SMOKE_KEEP=1 keeps the folder (sample log, model repository copy, logs) for a look after a failure.
 name=serving-smoke-$$
 load_pid=
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2> /dev/null || true
   $ENGINE rm -f "$name" > /dev/null 2>&1 || true
-  rm -rf "$work"
+  if [ "${SMOKE_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 fail() {
   echo "SMOKE FAILED: $*" >&2
   $ENGINE logs --tail 40 "$name" 2>&1 | sed 's/^/  | /' >&2 || true
@@ -54,8 +56,15 @@ step() { echo "== $(date -u +%T) $*"; }
 
 # The production volumes, as folders owned by the pods' user: one replica's sample log folder as the cascade
 # Deployment sets it (Capture__Directory=/samples/<pod name>), a model repository copy for the CronJob to write into.
-mkdir -p "$work/samples" "$work/models"
+mkdir -p "$work/samples" "$work/models" "$work/traffic"
 cp -a models/. "$work/models/"
+# The capture traffic: Fashion-MNIST's training images, offered to loadtest as a test split. Hard cases from the test
+# split would be the images redistillation keeps out of training (they judge the result).
+for part in images-idx3 labels-idx1; do
+  ln -s "$FASHION/train-$part-ubyte.gz" "$work/traffic/t10k-$part-ubyte.gz"
+  ln -s "$FASHION/train-$part-ubyte.gz" "$work/traffic/train-$part-ubyte.gz"
+done
+HARD=$work/traffic
 chown -R 1654:1654 "$work/samples" "$work/models"
 
 # The pod's securityContext: user 1654, read-only root, no capabilities, no privilege escalation, /tmp an emptyDir.
@@ -140,7 +149,20 @@ echo "   killed with $kill_durable records reported durable"
 [ "$kill_durable" -gt 0 ] || fail "nothing was captured before the kill"
 $ENGINE rm -f "$name" > /dev/null
 
-step "4. distillation image: the CronJob's redistill command over the mounted volumes"
+step "4. production traffic: Fashion-MNIST training images for ${TRAFFIC_SECONDS}s, then a graceful stop"
+# What the CronJob finds after a day: the hard cases of real traffic, enough of them (the two phases above capture a
+# few hundred, too few for a candidate that beats the live student). Closed loop, so a slow machine sends fewer
+# rather than timing out; at about 1 000 requests/s the pass sends every training image once.
+start_service
+loadtest run --target "127.0.0.1:$GRPC_PORT" --data "$HARD" --scenario cascade --concurrency 16 \
+  --duration "${TRAFFIC_SECONDS}s" --warmup 0s --no-baseline --json "$work/traffic.json" \
+  > "$work/traffic.log" 2>&1 || { tail -5 "$work/traffic.log"; fail "the traffic run failed"; }
+$ENGINE stop -t "$GRACE" "$name" > /dev/null
+traffic_written=$($ENGINE logs "$name" 2>&1 | grep -o 'Sample log flushed: [0-9]* written' | tail -1 | awk '{print $4}' || true)
+echo "   $(jq -r '.scenarios[0] | "\(.requests) requests, \(.errors) errors, \(.teacher_share * 100 | floor)% to the teacher"' "$work/traffic.json"); ${traffic_written:-0} records written"
+$ENGINE rm -f "$name" > /dev/null
+
+step "5. distillation image: the CronJob's redistill command over the mounted volumes"
 # command + args exactly as the CronJob's container lists them.
 mapfile -t cronjob < <(awk '
   /^ *command: *\[/ { gsub(/.*\[|\].*/, ""); n = split($0, c, ","); for (i = 1; i <= n; i++) { gsub(/^ *"|" *$/, "", c[i]); print c[i] } }
@@ -156,12 +178,12 @@ $ENGINE run --rm --name "$name" "${hardening[@]}" --tmpfs /tmp:rw,size=4g -e TMP
   --entrypoint "${cronjob[0]}" "$DISTILLATION_IMAGE" "${cronjob[@]:1}" > "$work/redistill.log" 2>&1 \
   || { tail -30 "$work/redistill.log"; fail "redistill exited with an error"; }
 grep -E 'merge-sample-logs:|Captured samples:|Wrote student version|No new version|Nothing to do' "$work/redistill.log" | sed 's/^/   /'
-captured=$(grep -oE 'Captured samples: [0-9]+ for training, [0-9]+ held out' "$work/redistill.log" | awk '{print $3 + $7}')
+captured=$(grep -oE 'Captured samples: [0-9]+ for training, [0-9]+ held out' "$work/redistill.log" | awk '{print $3 + $6}')
 [ -n "$captured" ] || fail "redistill reported no captured samples"
-[ "$captured" -ge $((term_written + kill_durable)) ] \
-  || fail "$captured records read; $term_written were flushed at SIGTERM and $kill_durable reported durable before SIGKILL"
-version=$(grep -oE 'Wrote student version [0-9]+' "$work/redistill.log" | awk '{print $4}')
-[ -n "$version" ] || fail "redistill wrote no new student version"
+[ "$captured" -ge $((term_written + kill_durable + ${traffic_written:-0})) ] \
+  || fail "$captured records read; $term_written were flushed at SIGTERM, $kill_durable reported durable before SIGKILL, ${traffic_written:-0} flushed after the traffic"
+version=$(grep -oE 'Wrote student version [0-9]+' "$work/redistill.log" | awk '{print $4}' || true)
+[ -n "$version" ] || { sed 's/^/   | /' "$work/redistill.log" | tail -40; fail "redistill wrote no new student version"; }
 [ -f "$work/models/fashion-mnist/student/$version/model.onnx" ] || fail "student version $version has no model.onnx"
 echo "   student version $version written to the mounted repository"
 step "container smoke test passed"

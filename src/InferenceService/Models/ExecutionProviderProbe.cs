@@ -33,7 +33,7 @@ public static class ExecutionProviderProbe
         try
         {
             // Loads the provider library itself: the same call a session makes, without a model.
-            using var options = new SessionOptions();
+            using var options = new Microsoft.ML.OnnxRuntime.SessionOptions();
             if (provider == ExecutionProvider.TensorRT)
                 options.AppendExecutionProvider_Tensorrt(deviceId);
             options.AppendExecutionProvider_CUDA(deviceId);
