@@ -43,7 +43,6 @@ public static class Extensions
             .Validate(o => o.Thresholds.Values.All(t => t is >= 0 and <= 1), "ModelRepository:Thresholds values must be within [0, 1]")
             .ValidateOnStart();
         services.AddOptions<OnnxRuntimeOptions>().BindConfiguration(OnnxRuntimeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<OnnxRuntimeOptions>, ExecutionProviderValidation>();
         services.AddOptions<BatchingOptions>().BindConfiguration(BatchingOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TeacherOptions>().BindConfiguration(TeacherOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

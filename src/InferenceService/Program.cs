@@ -1,4 +1,5 @@
 using InferenceService;
+using InferenceService.Models;
 using InferenceService.Telemetry;
 
 var builder = WebApplication.CreateBuilder(ContentRoot.Options(args));
@@ -6,6 +7,7 @@ var builder = WebApplication.CreateBuilder(ContentRoot.Options(args));
 builder.AddServingEndpoints();
 builder.AddServingTelemetry();
 builder.AddApplicationServices();
+builder.AddExecutionProviderCheck();
 
 var app = builder.Build();
 
