@@ -9,6 +9,7 @@ using InferenceService.Grpc;
 using InferenceService.Limits;
 using InferenceService.Models;
 using InferenceService.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Polly;
 
@@ -63,8 +64,11 @@ public static class Extensions
                 ? new RemoteTeacher(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>()), teacher.ApiKey)
                 : new EmbeddedTeacher();
         });
+        // The clock of the teacher's timeout and circuit breaker: tests put a FakeTimeProvider here.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, context) =>
-            TeacherGuard.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<TeacherOptions>>().Value));
+            TeacherGuard.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<TeacherOptions>>().Value,
+                context.ServiceProvider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TeacherGuard>();
         services.AddSingleton<ShadowTraffic>();
         // Registered after the capture: stopped (drained) before it, in reverse order.

@@ -19,8 +19,6 @@ public sealed class TeacherGuard(ITeacher teacher, ResiliencePipelineProvider<st
 {
     private readonly ResiliencePipeline pipeline = pipelines.GetPipeline(TeacherOptions.PipelineName);
 
-    public bool IsRemote => teacher.IsRemote;
-
     /// <summary>The teacher's answer, or null with the reason it is missing. Cancellation by the caller still throws.</summary>
     public async Task<(Prediction? Answer, string? FailureReason)> TryClassifyAsync(ServedModel model,
         ReadOnlyMemory<float> pixels, string requestId, CancellationToken cancellationToken)
@@ -60,9 +58,13 @@ public sealed class TeacherGuard(ITeacher teacher, ResiliencePipelineProvider<st
         }
     }
 
-    /// <summary>Registers the pipeline: concurrency limit (outermost: sheds load first), circuit breaker, then timeout.</summary>
-    public static void Configure(ResiliencePipelineBuilder builder, TeacherOptions options)
+    /// <summary>
+    /// Registers the pipeline: concurrency limit (outermost: sheds load first), circuit breaker, then timeout. The
+    /// timeout, the breaker's sampling window and its break are measured on <paramref name="time"/>.
+    /// </summary>
+    public static void Configure(ResiliencePipelineBuilder builder, TeacherOptions options, TimeProvider time)
     {
+        builder.TimeProvider = time;
         builder
             .AddConcurrencyLimiter(new ConcurrencyLimiterOptions
             {

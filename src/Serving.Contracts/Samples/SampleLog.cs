@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace Serving.Contracts.Samples;
@@ -15,19 +14,21 @@ public sealed class SampleLog : IAsyncDisposable
     private readonly Channel<object> queue;
     private readonly SampleLogWriter writer;
     private readonly TimeSpan fsyncInterval;
-    private readonly long retryTicks;
+    private readonly TimeSpan retryInterval;
+    private readonly TimeProvider time;
     private readonly Task pump;
     private long dropped;
     private long refused;
-    // Stopwatch timestamp before which the disk is not tried again (writer task only).
-    private long retryAt;
+    // When the disk last refused a write (a timestamp on the options' clock); null until it first does (writer task only).
+    private long? refusedAt;
 
     public SampleLog(SampleLogOptions options)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1);
         writer = new SampleLogWriter(options);
         fsyncInterval = options.FsyncInterval;
-        retryTicks = (long)(options.RetryInterval.TotalSeconds * Stopwatch.Frequency);
+        retryInterval = options.RetryInterval;
+        time = options.TimeProvider;
         // FullMode.Wait makes TryWrite report a full queue (instead of silently dropping), so drops can be counted.
         queue = Channel.CreateBounded<object>(new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -141,7 +142,7 @@ public sealed class SampleLog : IAsyncDisposable
 
     private void Write(SampleRecord record)
     {
-        if (Stopwatch.GetTimestamp() < Volatile.Read(ref retryAt))
+        if (refusedAt is { } since && time.GetElapsedTime(since) < retryInterval)
         {
             Interlocked.Increment(ref refused);
             return;
@@ -181,7 +182,7 @@ public sealed class SampleLog : IAsyncDisposable
 
     private void DiskRefused(Exception error)
     {
-        Volatile.Write(ref retryAt, Stopwatch.GetTimestamp() + retryTicks);
+        refusedAt = time.GetTimestamp();
         WriteFailed?.Invoke(error);
     }
 }

@@ -23,6 +23,9 @@ public sealed class SampleLogOptions
     /// </summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The clock <see cref="RetryInterval"/> is measured on (tests move a fake one).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Opens a new segment file for writing (tests inject disk faults here); null opens a buffered FileStream.</summary>
     internal Func<string, FileStream>? OpenSegmentFile { get; set; }
 }

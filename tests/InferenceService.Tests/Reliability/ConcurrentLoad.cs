@@ -12,6 +12,7 @@ internal sealed class ConcurrentLoad
 {
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentQueue<LoadOutcome> outcomes = new();
+    private readonly ChangeSignal recorded = new();
     private readonly Task[] workers;
     private long sequence;
     private volatile string phase;
@@ -36,17 +37,8 @@ internal sealed class ConcurrentLoad
     public long Sent => Interlocked.Read(ref sequence);
 
     /// <summary>Waits until at least <paramref name="count"/> outcomes of <paramref name="phaseName"/> matched <paramref name="predicate"/>.</summary>
-    public async Task<bool> WaitForAsync(string phaseName, Func<LoadOutcome, bool> predicate, int count, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (outcomes.Count(o => o.Phase == phaseName && predicate(o)) < count)
-        {
-            if (DateTime.UtcNow > deadline)
-                return false;
-            await Task.Delay(20);
-        }
-        return true;
-    }
+    public Task<bool> WaitForAsync(string phaseName, Func<LoadOutcome, bool> predicate, int count, TimeSpan timeout) =>
+        recorded.WaitUntilAsync(() => outcomes.Count(o => o.Phase == phaseName && predicate(o)) >= count, timeout);
 
     public async Task StopAsync()
     {
@@ -64,15 +56,21 @@ internal sealed class ConcurrentLoad
             try
             {
                 var response = await client.ClassifyAsync(message, deadline: DateTime.UtcNow + timeout);
-                outcomes.Enqueue(new LoadOutcome(message.RequestId, sentIn, response, null));
+                Record(new LoadOutcome(message.RequestId, sentIn, response, null));
             }
             catch (RpcException e)
             {
-                outcomes.Enqueue(new LoadOutcome(message.RequestId, sentIn, null, e));
+                Record(new LoadOutcome(message.RequestId, sentIn, null, e));
                 // A server that is gone refuses at once: do not spin.
                 await Task.Delay(5);
             }
         }
+    }
+
+    private void Record(LoadOutcome outcome)
+    {
+        outcomes.Enqueue(outcome);
+        recorded.Notify();
     }
 }
 

@@ -12,37 +12,28 @@ namespace InferenceService.Tests.Reliability;
 [Collection(ServingCollection.Name)]
 public sealed class DiskFullServiceTests(ITestOutputHelper output)
 {
+    // Each is an unsure request, so a sample the full disk refuses: far more than one retry interval's error line.
+    private const int CallsWhileFull = 200;
+
     [PrivateTmpfsFact]
     public async Task Classify_SampleLogDiskFull_ServiceKeepsAnsweringAndCountsDroppedSamples()
     {
         using var models = new TinyModels();
         using var samples = new TempDirectory();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ModelRepository:Path"] = models.Root,
-            ["ModelRepository:DefaultModel"] = TinyModels.Name,
-            ["Capture:Directory"] = samples.Path,
-            ["Capture:ShadowSampleRate"] = "0",
-            ["Capture:FsyncIntervalMilliseconds"] = "50",
-            ["Capture:SegmentBytes"] = "16384",
-            ["OnnxRuntime:IntraOpThreads"] = "1",
-            ["OnnxRuntime:WarmupRuns"] = "1",
-            ["Teacher:TimeoutMilliseconds"] = "10000",
-        };
+        var settings = ServiceFactory.Settings(models.Root, samples.Path);
+        settings["Capture:SegmentBytes"] = "16384";
         await using var service = await ServiceProcess.StartAsync(settings, wrapper: PrivateTmpfsFactAttribute.Wrapper(samples.Path, "64k"));
         var load = new ConcurrentLoad(service.Client, workers: 4,
             n => Requests.Tensor(TinyModels.Unsure, requestId: "full-" + n.ToString(CultureInfo.InvariantCulture)), "filling");
 
         // ~100-byte samples: 64 KiB is full after some hundreds of them; then keep going for a while.
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        double failed;
-        while ((failed = await service.ScrapeAsync("serving_capture_dropped_total", ("reason", "write_failed"))) == 0 && DateTime.UtcNow < deadline)
-            await Task.Delay(100);
+        await Poll.UntilAsync(() => service.ScrapeAsync("serving_capture_dropped_total", ("reason", "write_failed")), failed => failed > 0,
+            "the sample log's disk fills up", TimeSpan.FromSeconds(60));
         load.Phase = "full";
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.True(await load.WaitForAsync("full", _ => true, CallsWhileFull, TimeSpan.FromSeconds(60)), $"{CallsWhileFull} calls after the disk filled up");
         await load.StopAsync();
         var written = await service.ScrapeAsync("serving_capture_written_total");
-        failed = await service.ScrapeAsync("serving_capture_dropped_total", ("reason", "write_failed"));
+        var failed = await service.ScrapeAsync("serving_capture_dropped_total", ("reason", "write_failed"));
         var queueFull = await service.ScrapeAsync("serving_capture_dropped_total", ("reason", "queue_full"));
         await service.StopAsync();
 

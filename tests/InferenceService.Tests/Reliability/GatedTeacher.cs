@@ -11,6 +11,7 @@ namespace InferenceService.Tests.Reliability;
 internal sealed class GatedTeacher : ITeacher
 {
     private readonly TaskCompletionSource gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeSignal arrived = new();
     private int waiting;
 
     public bool IsRemote => false;
@@ -24,6 +25,7 @@ internal sealed class GatedTeacher : ITeacher
         CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref waiting);
+        arrived.Notify();
         try
         {
             await gate.Task.WaitAsync(cancellationToken);
@@ -38,12 +40,7 @@ internal sealed class GatedTeacher : ITeacher
     /// <summary>Waits (bounded) until <paramref name="count"/> calls are at the gate.</summary>
     public async Task WaitForAsync(int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Waiting < count)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{Waiting} calls reached the teacher, expected {count}");
-            await Task.Delay(10);
-        }
+        if (!await arrived.WaitUntilAsync(() => Waiting >= count, TimeSpan.FromSeconds(20)))
+            throw new TimeoutException($"{Waiting} calls reached the teacher, expected {count}");
     }
 }

@@ -22,19 +22,11 @@ public sealed partial class SampleLogCrashTests(ITestOutputHelper output)
     {
         using var models = new WideModels();
         using var samples = new TempDirectory();
-        var settings = new Dictionary<string, string?>
-        {
-            ["ModelRepository:Path"] = models.Root,
-            ["ModelRepository:DefaultModel"] = WideModels.Name,
-            ["Capture:Directory"] = samples.Path,
-            ["Capture:ShadowSampleRate"] = "0",
-            ["Capture:FsyncIntervalMilliseconds"] = "25",
-            // ~64 records per segment: rotations happen during the run too.
-            ["Capture:SegmentBytes"] = "1048576",
-            ["OnnxRuntime:IntraOpThreads"] = "1",
-            ["OnnxRuntime:WarmupRuns"] = "1",
-            ["Teacher:TimeoutMilliseconds"] = "10000",
-        };
+        var settings = ServiceFactory.Settings(models.Root, samples.Path);
+        settings["ModelRepository:DefaultModel"] = WideModels.Name;
+        settings["Capture:FsyncIntervalMilliseconds"] = "25";
+        // ~64 records per segment: rotations happen during the run too.
+        settings["Capture:SegmentBytes"] = "1048576";
         var reported = new (double Written, double Durable)[Runs];
         var sent = new HashSet<string>[Runs];
         var answered = new HashSet<string>[Runs];
@@ -47,17 +39,9 @@ public sealed partial class SampleLogCrashTests(ITestOutputHelper output)
             var prefix = $"r{run}-";
             var load = new ConcurrentLoad(service.Client, workers: 8,
                 n => Requests.Tensor(WideModels.Unsure(), requestId: prefix + n.ToString(CultureInfo.InvariantCulture), shape: WideModels.Shape));
-            var started = DateTime.UtcNow;
-            while (true)
-            {
-                // Written before durable: a later scrape can only report more.
-                reported[run] = (await service.ScrapeAsync("serving_capture_written_total"),
-                    await service.ScrapeAsync("serving_capture_durable_total"));
-                var elapsed = DateTime.UtcNow - started;
-                if ((reported[run].Durable >= 200 && elapsed > TimeSpan.FromSeconds(2)) || elapsed > TimeSpan.FromSeconds(30))
-                    break;
-                await Task.Delay(50);
-            }
+            // Written before durable: a later scrape can only report more.
+            reported[run] = await Poll.UntilAsync(async () => (Written: await service.ScrapeAsync("serving_capture_written_total"),
+                Durable: await service.ScrapeAsync("serving_capture_durable_total")), r => r.Durable >= 200, $"run {run}: 200 records durable", TimeSpan.FromSeconds(60));
             // Killed while the callers keep sending: the writer is mid-batch, most likely mid-frame.
             service.Kill();
             await load.StopAsync();

@@ -1,5 +1,6 @@
 using InferenceService.Tests.Infrastructure;
 using InferenceService.Tests.Samples;
+using Microsoft.Extensions.Time.Testing;
 using Serving.Contracts.Samples;
 
 namespace InferenceService.Tests.Reliability;
@@ -15,8 +16,10 @@ public sealed class SampleLogDiskFullTests : IDisposable
     public async Task Append_DiskFullThenFreed_LossesCountedNoCorruptRecordAndWritingResumes()
     {
         var disk = new FakeDisk();
+        var time = new FakeTimeProvider();
         var options = SampleRecords.Options(directory.Path);
-        options.RetryInterval = TimeSpan.FromMilliseconds(100);
+        options.RetryInterval = TimeSpan.FromSeconds(1);
+        options.TimeProvider = time;
         options.OpenSegmentFile = disk.Open;
         var failures = new List<Exception>();
         long writtenBefore, failedWhileFull, written, durable, failed;
@@ -40,7 +43,7 @@ public sealed class SampleLogDiskFullTests : IDisposable
             failedWhileFull = log.Failed;
 
             disk.Free = long.MaxValue;
-            await Task.Delay(options.RetryInterval * 3);
+            time.Advance(options.RetryInterval);
             for (var i = 40; i < 60; i++)
                 Assert.True(log.TryAppend(SampleRecords.Make(i)));
             await log.FlushAsync();

@@ -4,6 +4,7 @@ using InferenceService.Cascade;
 using InferenceService.Inference;
 using InferenceService.Models;
 using InferenceService.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serving.V1;
@@ -48,7 +49,7 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
             var name = fault.ToString().ToLowerInvariant();
             teacher.Fault = fault;
             load.Phase = name;
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            await CircuitOpenedAsync(cascade, $"a {name} teacher");
             teacher.Fault = TeacherFault.None;
             load.Phase = $"after {name}";
             Assert.True(await load.WaitForAsync(load.Phase, ByTeacher, 10, TimeSpan.FromSeconds(30)),
@@ -82,15 +83,8 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
         using var samples = new TempDirectory();
         using var teacherSamples = new TempDirectory();
         var port = ServiceFactory.FreePort();
-        var teacherSettings = new Dictionary<string, string?>
-        {
-            ["Serving:Role"] = "Teacher",
-            ["ModelRepository:Path"] = models.Root,
-            ["ModelRepository:DefaultModel"] = TinyModels.Name,
-            ["Capture:Directory"] = teacherSamples.Path,
-            ["OnnxRuntime:IntraOpThreads"] = "1",
-            ["OnnxRuntime:WarmupRuns"] = "1",
-        };
+        var teacherSettings = ServiceFactory.Settings(models.Root, teacherSamples.Path);
+        teacherSettings["Serving:Role"] = "Teacher";
         var teacher = await ServiceProcess.StartAsync(teacherSettings, port);
         await using var cascade = await new ServiceFactory(models.Root, samples.Path, CascadeSettings(port)).StartAsync();
         var load = Start(cascade.Client, "healthy");
@@ -100,7 +94,9 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
             Assert.True(await load.WaitForAsync("healthy", ByTeacher, 20, TimeSpan.FromSeconds(30)), "the teacher never answered");
             load.Phase = "killed";
             teacher.Kill();
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await CircuitOpenedAsync(cascade, "a killed teacher");
+            Assert.True(await load.WaitForAsync("killed", o => o.Response?.Degraded == true, 1, TimeSpan.FromSeconds(30)),
+                "no answer while the teacher was killed");
             load.Phase = "restarting";
             await teacher.DisposeAsync();
             teacher = await ServiceProcess.StartAsync(teacherSettings, port);
@@ -131,21 +127,27 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
         using var samples = new TempDirectory();
         // Real HTTP/2 on loopback: the in-memory test server turns the server's deadline reset into a transport error.
         var logs = new RecordingLoggerProvider();
+        var finished = new FinishedCalls();
         await using var cascade = await new ServiceFactory(models.Root, samples.Path,
             new Dictionary<string, string?> { ["Serving:DefaultDeadlineMilliseconds"] = "300" },
             services =>
             {
                 services.AddSingleton<ITeacher>(new FailsWhenCancelledTeacher());
                 services.AddSingleton<ILoggerProvider>(logs);
+                services.AddSingleton<IStartupFilter>(finished);
             },
             grpcPort: ServiceFactory.FreePort()).StartAsync();
-        await cascade.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident));
+        // A deadline of its own: the first call on a cold process may well take longer than the default.
+        await cascade.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), deadline: DateTime.UtcNow.AddSeconds(30));
+        await finished.NextAsync();
 
         // No client deadline: the server's default is the one that passes.
         var error = await Assert.ThrowsAsync<RpcException>(async () => await cascade.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure)));
-        await Task.Delay(200); // the handler finishes just after the client has its answer
+        // The handler finishes after the client has its answer: whatever it logs is in once it has.
+        var call = await finished.NextAsync();
 
         Assert.True(error.StatusCode == StatusCode.DeadlineExceeded, $"expected DeadlineExceeded, got {error.Status}");
+        Assert.EndsWith("/Classify", call);
         // A cancelled call is not a fault of ours: nothing may be logged as an unexpected failure.
         Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Error);
     }
@@ -183,6 +185,20 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
         Assert.Equal(load.Outcomes.Count, cascade.Counter("serving.fallbacks"));
     }
 
+    /// <summary>A fault lasts until the circuit has opened on it and turned calls away, instead of a guessed while.</summary>
+    private static Task CircuitOpenedAsync(ServiceFactory cascade, string teacher)
+    {
+        var before = Circuit(cascade);
+        return Poll.UntilAsync(() => Circuit(cascade) is var now && now.Opened > before.Opened && now.Rejected > before.Rejected,
+            $"the circuit opens on {teacher} and turns calls away");
+
+        static (long Opened, long Rejected) Circuit(ServiceFactory cascade)
+        {
+            cascade.FlushMetrics();
+            return (PollyEvents(cascade, "OnCircuitOpened"), cascade.Counter("serving.degraded", ("reason", "circuit_open")));
+        }
+    }
+
     private static long PollyEvents(ServiceFactory cascade, string name) =>
         cascade.Counter("resilience.polly.strategy.events", ("event.name", name));
 
@@ -208,7 +224,7 @@ public sealed class TeacherFaultTests(ITestOutputHelper output)
         {
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException)
             {

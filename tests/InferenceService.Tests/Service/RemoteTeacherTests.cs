@@ -1,5 +1,6 @@
 using InferenceService.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Serving.Contracts.Samples;
 using Serving.V1;
 
@@ -20,13 +21,14 @@ public sealed class RemoteTeacherTests
         var cascadeSettings = new Dictionary<string, string?>
         {
             ["Teacher:Endpoint"] = $"http://127.0.0.1:{port}",
-            ["Teacher:TimeoutMilliseconds"] = "2000",
             ["Teacher:MinimumThroughput"] = "2",
-            ["Teacher:SamplingSeconds"] = "2",
-            ["Teacher:BreakSeconds"] = "0.5",
+            ["Teacher:BreakSeconds"] = "5",
         };
+        // The circuit's clock: its break ends when the test says so, not after a wait.
+        var time = new FakeTimeProvider();
         var teacher = await new ServiceFactory(models.Root, teacherSamples.Path, teacherSettings, grpcPort: port).StartAsync();
-        await using var cascade = await new ServiceFactory(models.Root, samples.Path, cascadeSettings).StartAsync();
+        await using var cascade = await new ServiceFactory(models.Root, samples.Path, cascadeSettings,
+            services => services.AddSingleton<TimeProvider>(time)).StartAsync();
         var client = cascade.Client;
 
         var before = await client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure, requestId: "before"));
@@ -38,19 +40,17 @@ public sealed class RemoteTeacherTests
             whileDown.Add(await client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure, requestId: $"down{i}")));
 
         await using var restarted = await new ServiceFactory(models.Root, teacherSamples.Path, teacherSettings, grpcPort: port).StartAsync();
-        ClassifyResponse after;
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var stillOpen = await client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure, requestId: "still-open"));
+        // The break ends: the circuit lets a trial call through. The channel to the teacher may still be backing off
+        // from the refused connections (its own real-time backoff), so a trial can fail and the circuit open again.
         var attempt = 0;
-        do
+        var after = await Poll.UntilAsync(async () =>
         {
-            // The circuit lets a trial call through after its break; until then answers stay degraded.
-            after = await client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure, requestId: $"after{attempt++}"));
-            if (after.ServedBy != ServedBy.Teacher)
-                await Task.Delay(100);
-        }
-        while (after.ServedBy != ServedBy.Teacher && DateTime.UtcNow < deadline);
+            time.Advance(TimeSpan.FromSeconds(5));
+            return await client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure, requestId: $"after{attempt++}"));
+        }, r => r.ServedBy == ServedBy.Teacher, "the teacher answers after the circuit's break");
         cascade.FlushMetrics();
-        await cascade.Services.GetRequiredService<InferenceService.Capture.HardCaseCapture>().Log!.FlushAsync();
+        await cascade.FlushSamplesAsync();
 
         Assert.Equal(ServedBy.Teacher, before.ServedBy);
         Assert.Equal(TinyModels.TeacherVersion, before.ModelVersion);
@@ -62,6 +62,7 @@ public sealed class RemoteTeacherTests
             Assert.Equal(TinyModels.StudentVersion, r.ModelVersion);
             Assert.Equal(0, r.LabelIndex);
         });
+        Assert.True(stillOpen.Degraded, "the circuit should stay open until its break has passed");
         Assert.Equal(ServedBy.Teacher, after.ServedBy);
         Assert.False(after.Degraded);
         Assert.True(cascade.Counter("serving.degraded", ("reason", "circuit_open")) > 0, "the circuit should have opened");

@@ -19,21 +19,22 @@ public sealed class TracingTests
             new Dictionary<string, string?> { ["Telemetry:TraceSampleRatio"] = "1" },
             configureServices: services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans))).StartAsync();
 
-        await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
-        // The server's request span ends just after the response reaches the client: wait for it, bounded.
-        var provider = service.Services.GetRequiredService<TracerProvider>();
-        var waited = Stopwatch.StartNew();
-        do
+        // The server's request span ends just after the response reaches the client: wait for it to end.
+        var requestEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listener = new ActivityListener
         {
-            provider.ForceFlush();
-            lock (spans)
+            ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
+            ActivityStopped = activity =>
             {
-                if (spans.Any(s => s.DisplayName.Contains("Classify", StringComparison.Ordinal)))
-                    break;
-            }
-            await Task.Delay(20);
-        }
-        while (waited.Elapsed < TimeSpan.FromSeconds(5));
+                if (activity.DisplayName.Contains("Classify", StringComparison.Ordinal))
+                    requestEnded.TrySetResult();
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
+        await requestEnded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        service.Services.GetRequiredService<TracerProvider>().ForceFlush();
 
         var request = Assert.Single(spans, s => s.DisplayName.Contains("Classify", StringComparison.Ordinal));
         var ours = spans.Where(s => s.Source.Name == "Serving.Inference").ToList();

@@ -34,20 +34,7 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     public ServiceFactory(string modelRoot, string captureDirectory, IDictionary<string, string?>? overrides = null,
         Action<IServiceCollection>? configureServices = null, int? grpcPort = null)
     {
-        settings = new Dictionary<string, string?>
-        {
-            ["ModelRepository:Path"] = modelRoot,
-            ["ModelRepository:DefaultModel"] = DefaultModel,
-            ["Capture:Directory"] = captureDirectory,
-            ["Capture:ShadowSampleRate"] = "0",
-            ["Capture:FsyncIntervalMilliseconds"] = "50",
-            ["Batching:MaxQueueDelayMicroseconds"] = "0",
-            ["Batching:MaxBatchSize"] = "8",
-            ["OnnxRuntime:IntraOpThreads"] = "1",
-            ["OnnxRuntime:WarmupRuns"] = "1",
-            // The machine may be busy (training runs beside the tests): routing tests must not turn into timeout tests.
-            ["Teacher:TimeoutMilliseconds"] = "10000",
-        };
+        settings = Settings(modelRoot, captureDirectory);
         if (grpcPort is { } port)
         {
             loopback = true;
@@ -63,6 +50,25 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     }
 
     public int? GrpcPort { get; }
+
+    /// <summary>
+    /// The test defaults, for this host and for a service started as a process: a quick, small service on the given
+    /// repository and sample folder. A test's own settings go on top.
+    /// </summary>
+    public static Dictionary<string, string?> Settings(string modelRoot, string captureDirectory) => new()
+    {
+        ["ModelRepository:Path"] = modelRoot,
+        ["ModelRepository:DefaultModel"] = DefaultModel,
+        ["Capture:Directory"] = captureDirectory,
+        ["Capture:ShadowSampleRate"] = "0",
+        ["Capture:FsyncIntervalMilliseconds"] = "50",
+        ["Batching:MaxQueueDelayMicroseconds"] = "0",
+        ["Batching:MaxBatchSize"] = "8",
+        ["OnnxRuntime:IntraOpThreads"] = "1",
+        ["OnnxRuntime:WarmupRuns"] = "1",
+        // The machine may be busy (training runs beside the tests): routing tests must not turn into timeout tests.
+        ["Teacher:TimeoutMilliseconds"] = "10000",
+    };
 
     /// <summary>Metric snapshots exported by the in-memory exporter (call <see cref="FlushMetrics"/> first).</summary>
     public List<MetricSnapshot> Metrics { get; } = [];
