@@ -40,8 +40,10 @@ public sealed partial class SampleLogCrashTests(ITestOutputHelper output)
             var load = new ConcurrentLoad(service.Client, workers: 8,
                 n => Requests.Tensor(WideModels.Unsure(), requestId: prefix + n.ToString(CultureInfo.InvariantCulture), shape: WideModels.Shape));
             // Written before durable: a later scrape can only report more.
-            reported[run] = await Poll.UntilAsync(async () => (Written: await service.ScrapeAsync("serving_capture_written_total"),
-                Durable: await service.ScrapeAsync("serving_capture_durable_total")), r => r.Durable >= 200, $"run {run}: 200 records durable", TimeSpan.FromSeconds(60));
+            reported[run] = await Poll.UntilAsync(
+                async () => (Written: await service.ScrapeAsync("serving_capture_written_total"),
+                    Durable: await service.ScrapeAsync("serving_capture_durable_total")),
+                r => r.Durable >= 200, $"run {run}: 200 records durable", TimeSpan.FromSeconds(60));
             // Killed while the callers keep sending: the writer is mid-batch, most likely mid-frame.
             service.Kill();
             await load.StopAsync();
