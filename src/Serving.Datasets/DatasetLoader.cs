@@ -93,18 +93,7 @@ public static class DatasetLoader
 
     public static (ImageDataset Fit, ImageDataset Validation) SplitValidation(ImageDataset train, double fraction, int seed)
     {
-        if (fraction is < 0 or >= 1)
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "the validation fraction must be in [0, 1)");
-        var order = Enumerable.Range(0, train.Count).ToArray();
-        new Random(seed).Shuffle(order);
-        var validationCount = (int)Math.Round(train.Count * fraction);
-        if (fraction > 0 && validationCount == 0)
-            validationCount = 1;
-        var validation = order[..validationCount];
-        var fit = order[validationCount..];
-        // Keep each split in the original file order: the split is what the seed decides, not the order.
-        Array.Sort(validation);
-        Array.Sort(fit);
+        var (fit, validation) = HeldOutParts.ValidationIndices(train.Count, fraction, seed);
         return (train.Subset(fit), train.Subset(validation));
     }
 

@@ -1,5 +1,4 @@
 using Distillation.Calibration;
-using Distillation.Cli;
 using Distillation.Evaluation;
 
 namespace Distillation.Tests;
@@ -34,28 +33,44 @@ public sealed class CalibrationTests
     }
 
     [Fact]
-    public void Calibrate_AccuracyGapTarget_MeetsItOnTheGivenData()
+    public void Select_PointEstimateGapTarget_PicksFewestToTheTeacherOnTheGivenData()
     {
         var (student, teacher, labels) = CascadeData(seed: 2);
-        var result = CalibrateCommand.Calibrate(student, teacher, labels, 3, 1.0, new CascadeTarget(MaxAccuracyGap: 0.002, MaxTeacherShare: null));
+        var curve = new CascadeCurve(Inference.Softmax.Rows(student, 3), Inference.Softmax.Rows(teacher, 3), labels, 3);
 
-        Assert.NotNull(result.Point);
-        var achieved = result.Curve.At(result.Point!.Threshold);
-        Assert.True(achieved.Accuracy >= result.Curve.TeacherAccuracy - 0.002, $"cascade {achieved.Accuracy:P2} vs teacher {result.Curve.TeacherAccuracy:P2}");
-        Assert.True(achieved.TeacherShare < 1, "the cascade must let the student answer some inputs");
-        // Fewest to the teacher: the next lower operating point breaks the target.
-        var lower = result.Curve.Points().Where(p => p.TeacherShare < achieved.TeacherShare).ToList();
-        Assert.All(lower, p => Assert.True(p.Accuracy < result.Curve.TeacherAccuracy - 0.002));
+        var point = new CascadeTarget(MaxAccuracyGap: 0.002, MaxTeacherShare: null).Select(curve);
+
+        Assert.NotNull(point);
+        Assert.True(point!.Accuracy >= curve.TeacherAccuracy - 0.002, $"cascade {point.Accuracy:P2} vs teacher {curve.TeacherAccuracy:P2}");
+        Assert.True(point.TeacherShare < 1, "the cascade must let the student answer some inputs");
+        // Fewest to the teacher: every lower operating point breaks the target.
+        var lower = curve.Points().Where(p => p.TeacherShare < point.TeacherShare).ToList();
+        Assert.All(lower, p => Assert.True(p.Accuracy < curve.TeacherAccuracy - 0.002));
+    }
+
+    [Fact]
+    public void Calibrate_AccuracyGapTarget_BoundMeetsItAndCostsMoreShareThanThePointEstimate()
+    {
+        var (student, teacher, labels) = CascadeData(seed: 2);
+        var result = CascadeCalibration.Calibrate(student, teacher, labels, 3, 1.0, new CascadeTarget(MaxAccuracyGap: 0.002, MaxTeacherShare: null));
+
+        Assert.Equal("target", result.Choice);
+        var point = result.Point!;
+        Assert.True(point.GapBound <= 0.002 + 1e-12, $"gap bound {point.GapBound:P3}");
+        Assert.InRange(point.Gap, point.GapInterval.Low, point.GapInterval.High);
+        Assert.True(point.TeacherShare >= result.PointEstimate!.TeacherShare, "the bound never needs fewer inputs at the teacher than the point estimate");
+        Assert.True(point.TeacherShare < 1, "the cascade must let the student answer some inputs");
     }
 
     [Fact]
     public void Calibrate_TeacherShareTarget_StaysUnderIt()
     {
         var (student, teacher, labels) = CascadeData(seed: 3);
-        var result = CalibrateCommand.Calibrate(student, teacher, labels, 3, 1.0, new CascadeTarget(null, MaxTeacherShare: 0.15));
+        var result = CascadeCalibration.Calibrate(student, teacher, labels, 3, 1.0, new CascadeTarget(null, MaxTeacherShare: 0.15));
 
         Assert.NotNull(result.Point);
         Assert.True(result.Curve.At(result.Point!.Threshold).TeacherShare <= 0.15);
+        Assert.True(result.Point.ShareBound <= 0.15);
         Assert.True(result.Point.Accuracy >= result.Curve.StudentAccuracy);
     }
 
@@ -63,8 +78,9 @@ public sealed class CalibrationTests
     public void Select_ImpossibleTarget_ReturnsNull()
     {
         var (student, teacher, labels) = CascadeData(seed: 4);
-        var result = CalibrateCommand.Calibrate(student, teacher, labels, 3, 1.0, new CascadeTarget(MaxAccuracyGap: 0, MaxTeacherShare: 0.01));
+        var result = CascadeCalibration.Calibrate(student, teacher, labels, 3, 1.0, new CascadeTarget(MaxAccuracyGap: 0, MaxTeacherShare: 0.01));
         Assert.Null(result.Point);
+        Assert.Equal("none", result.Choice);
     }
 
     [Fact]

@@ -182,7 +182,7 @@ public sealed class RedistillationFixture : IDisposable
         TrainAndExport(splits, "cnn-tiny", ModelRole.Student, splits.Train.Subset(keep), studentPath, epochs: 4);
         using var student = new OnnxClassifier(studentPath);
         using var teacher = new OnnxClassifier(teacherPath);
-        var calibration = CalibrateCommand.Calibrate(student.Logits(splits.Validation), teacher.Logits(splits.Validation),
+        var calibration = CascadeCalibration.Calibrate(student.Logits(splits.Validation), teacher.Logits(splits.Validation),
             splits.Validation.Labels, 4, 1.0, new CascadeTarget(0.01, null));
         OnnxModelFile.UpdateMetadata(studentPath, m => m with { Temperature = calibration.Temperature, CascadeThreshold = calibration.Point?.Threshold ?? 0.9 });
     }

@@ -38,6 +38,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 42,
     };
 
+    public static Option<double> SelectionFraction() => new("--selection-fraction")
+    {
+        Description = "Share of the validation images that picks the best epoch; the rest is kept apart for 'calibrate'",
+        DefaultValueFactory = _ => HeldOutParts.DefaultSelectionFraction,
+    };
+
     public static Option<int> Threads() => new("--threads")
     {
         Description = "CPU threads for TorchSharp and ONNX Runtime (0 = all cores)",

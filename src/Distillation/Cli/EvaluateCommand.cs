@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Distillation.Calibration;
 using Distillation.Data;
 using Distillation.Evaluation;
 using Distillation.Inference;
@@ -55,6 +56,7 @@ internal static class EvaluateCommand
             CascadeSummary? cascade = null;
             IReadOnlyList<CascadePoint>? curve = null;
             CascadePoint? chosen = null;
+            PromiseCheck? promiseCheck = null;
             var teacherPath = parse.GetValue(teacher);
             if (teacherPath is not null)
             {
@@ -69,6 +71,12 @@ internal static class EvaluateCommand
                 {
                     chosen = cascadeCurve.At(threshold);
                     cascade = new CascadeSummary(threshold, temperature, chosen.TeacherShare, chosen.Accuracy, cascadeCurve.TeacherAccuracy, cascadeCurve.StudentAccuracy);
+                    // Only unseen data can check a promise: validation holds the calibration images themselves.
+                    var onTest = dataset == splits.Test;
+                    if (onTest && CalibrationPromise.Read(metadata) is { } promise)
+                        promiseCheck = PromiseCheck.Compare(promise, cascadeCurve, threshold);
+                    else if (onTest && metadata.Extra.ContainsKey(CalibrationPromise.MetadataKey))
+                        AnsiConsole.MarkupLine("[grey]  the calibration recorded no interval (calibrated before bootstrap bounds existed): no promise to compare with; re-run calibrate to record one[/]");
                 }
                 teacherLatency = parse.GetValue(noLatency) ? null : LatencyBenchmark.Measure(teacherModel, sample);
             }
@@ -88,6 +96,7 @@ internal static class EvaluateCommand
                 Latency = latency,
                 TeacherLatency = teacherLatency,
                 Cascade = cascade,
+                Promise = promiseCheck,
                 CascadeCurve = curve,
             };
 
@@ -115,6 +124,8 @@ internal static class EvaluateCommand
                 AnsiConsole.MarkupLine($"  teacher accuracy {teacherAccuracy:P2}, agreement {agreement:P2}" + (teacherLatency is null ? "" : $", teacher batch-1 p50 {teacherLatency.Batch1P50Ms:F3} ms"));
             if (cascade is not null)
                 AnsiConsole.MarkupLine($"  cascade at threshold {cascade.Threshold:F4}: accuracy {cascade.Accuracy:P2}, {cascade.TeacherShare:P2} sent to the teacher");
+            if (promiseCheck is not null)
+                AnsiConsole.MarkupLine($"  {(promiseCheck.Missed ? "[red]calibration promise missed[/]" : "[green]calibration promise kept[/]")} on {report.Split}: {Markup.Escape(promiseCheck.Describe())}");
             AnsiConsole.MarkupLine($"  report: {Markup.Escape(Path.Combine(outDir, "report.md"))}");
 
             if (parse.GetValue(compare) is { } otherPath)

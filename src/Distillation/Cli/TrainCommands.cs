@@ -27,6 +27,7 @@ internal static class TrainCommands
         var color = CommonOptions.Color();
         var fraction = CommonOptions.ValidationFraction();
         var splitSeed = CommonOptions.SplitSeed();
+        var selection = CommonOptions.SelectionFraction();
         var threads = CommonOptions.Threads();
         var arch = new Option<string>("--arch")
         {
@@ -47,7 +48,7 @@ internal static class TrainCommands
         var alpha = new Option<double>("--alpha") { Description = "Weight of the distillation term (0 = hard labels only)", DefaultValueFactory = _ => 0.9 };
         var temperature = new Option<double>("--temperature") { Description = "Distillation temperature T", DefaultValueFactory = _ => 4.0 };
 
-        foreach (var option in new Option[] { data, format, color, fraction, splitSeed, threads, arch, widths, depths, dropout, output, resume })
+        foreach (var option in new Option[] { data, format, color, fraction, splitSeed, selection, threads, arch, widths, depths, dropout, output, resume })
             command.Add(option);
         foreach (var option in training.All)
             command.Add(option);
@@ -64,7 +65,9 @@ internal static class TrainCommands
             var datasetOptions = CommonOptions.DatasetOptions(parse, data, format, color, fraction, splitSeed);
             var splits = DatasetLoader.Load(datasetOptions);
             var train = splits.Train;
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(train.Name)}: {train.Count} training, {splits.Validation.Count} validation, {splits.Test.Count} test images of {train.Shape}, {train.ClassCount} classes[/]");
+            var selectionFraction = parse.GetValue(selection);
+            var heldOut = HeldOutParts.Split(splits, datasetOptions.ValidationFraction, datasetOptions.SplitSeed, selectionFraction);
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(train.Name)}: {train.Count} training, {splits.Validation.Count} validation ({heldOut.Selection.Count} pick the best epoch, {heldOut.Calibration.Count} kept for calibrate), {splits.Test.Count} test images of {train.Shape}, {train.ClassCount} classes[/]");
 
             var spec = ArchitecturePresets.Resolve(parse.GetValue(arch)!, train.Shape.Channels, train.Shape.Height, train.Shape.Width,
                 train.ClassCount, NullIfEmpty(parse.GetValue(widths)), NullIfEmpty(parse.GetValue(depths)), parse.GetValue(dropout));
@@ -87,6 +90,7 @@ internal static class TrainCommands
                 Teachers = teacherPaths.Select(Path.GetFullPath).ToArray(),
                 ValidationFraction = datasetOptions.ValidationFraction,
                 SplitSeed = datasetOptions.SplitSeed,
+                SelectionFraction = selectionFraction,
             };
             var run = new RunFolder(parse.GetValue(output)!);
             if (parse.GetValue(resume) && run.HasState)
@@ -94,6 +98,8 @@ internal static class TrainCommands
                 var saved = RunManifest.Load(run.Manifest);
                 if (saved.Architecture.Describe() != spec.Describe())
                     throw new CliException($"--resume: the run in {run.Root} trains {saved.Architecture.Describe()}, not {spec.Describe()}");
+                if (saved.HeldOut() is { } savedSplit && savedSplit != manifest.HeldOut())
+                    throw new CliException($"--resume: the run in {run.Root} picks its best epoch on {savedSplit}, not {manifest.HeldOut()}; pass the same split options");
                 manifest = saved with { Training = manifest.Training with { Epochs = manifest.Training.Epochs } };
             }
             else if (File.Exists(run.State) && !parse.GetValue(resume))
@@ -105,8 +111,10 @@ internal static class TrainCommands
             using var model = manifest.CreateModel();
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(spec.Describe())}: {ModelFactory.CountParameters(model):N0} parameters[/]");
             using var observer = new ConsoleTrainingObserver();
-            var state = new Trainer(run, observer).Train(manifest, splits, ensemble, parse.GetValue(resume), cancellation);
-            AnsiConsole.MarkupLine($"[green]Done[/]: best validation accuracy {state.BestValidationAccuracy:P2} at epoch {state.BestEpoch}, {state.TotalSeconds / 60:F1} min; weights in {Markup.Escape(run.BestWeights)}");
+            // A run resumed from before the split was recorded keeps picking on all of validation, as it started.
+            var selectionData = manifest.SelectionFraction is null ? splits.Validation : heldOut.Selection;
+            var state = new Trainer(run, observer).Train(manifest, splits with { Validation = selectionData }, ensemble, parse.GetValue(resume), cancellation);
+            AnsiConsole.MarkupLine($"[green]Done[/]: best selection accuracy {state.BestValidationAccuracy:P2} ({selectionData.Count} images) at epoch {state.BestEpoch}, {state.TotalSeconds / 60:F1} min; weights in {Markup.Escape(run.BestWeights)}");
         })));
         return command;
     }

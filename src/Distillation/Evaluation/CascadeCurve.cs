@@ -35,6 +35,11 @@ public sealed class CascadeCurve
     }
 
     public int Count => confidence.Length;
+
+    /// <summary>Per input: the student's calibrated max-probability and whether student and teacher are right.</summary>
+    public IReadOnlyList<double> Confidence => confidence;
+    public IReadOnlyList<bool> StudentCorrect => studentCorrect;
+    public IReadOnlyList<bool> TeacherCorrect => teacherCorrect;
     public double TeacherAccuracy { get; }
     public double StudentAccuracy { get; }
 

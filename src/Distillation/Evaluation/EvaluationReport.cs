@@ -25,6 +25,9 @@ public sealed record EvaluationReport
     public LatencyResult? Latency { get; init; }
     public LatencyResult? TeacherLatency { get; init; }
     public CascadeSummary? Cascade { get; init; }
+
+    /// <summary>The cascade here against the calibration's promise (null without a teacher or a promise with intervals).</summary>
+    public PromiseCheck? Promise { get; init; }
     public IReadOnlyList<CascadePoint>? CascadeCurve { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
@@ -82,6 +85,8 @@ public sealed record EvaluationReport
             md.AppendLine(ci, $"| cascade threshold (T = {cascade.Temperature:F3}) | {cascade.Threshold:F4} |");
             md.AppendLine(ci, $"| cascade accuracy / teacher share | {cascade.Accuracy * 100:F2}% / {cascade.TeacherShare * 100:F2}% |");
         }
+        if (Promise is { } promise)
+            md.AppendLine(ci, $"| {(promise.Missed ? "**MISSED** " : "")}calibration promise | {promise.Describe()} |");
         md.AppendLine();
         md.AppendLine("## Per class");
         md.AppendLine();

@@ -38,6 +38,7 @@ public static class ModelExport
             Metrics = metricsJson,
             Teachers = manifest.Teachers.Select(Path.GetFileName).OfType<string>().ToArray(),
             CreatedUtc = DateTimeOffset.UtcNow,
+            HeldOut = manifest.HeldOut(),
             Extra = manifest.Distillation is { Alpha: > 0 } kd
                 ? new Dictionary<string, string>
                 {

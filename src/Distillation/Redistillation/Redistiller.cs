@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Distillation.Cli;
+using Distillation.Calibration;
 using Distillation.Export;
 using Distillation.Inference;
 using Distillation.Training;
@@ -57,10 +57,15 @@ public sealed class Redistiller(ITrainingObserver observer)
         var replayIndices = Enumerable.Range(0, baseData.Train.Count).ToArray();
         new Random(options.Training.Seed).Shuffle(replayIndices);
         var training = captured.Train.Concat(baseData.Train.Subset(replayIndices[..replayCount]));
-        var splits = new DatasetSplits(training, baseData.Validation, baseData.Test);
+        // Keep-best picks on the selection part of validation and calibration uses the rest, the rule train/calibrate
+        // follow; a live student from before the rule gets the default split for its successor.
+        var selectionFraction = liveManifest.SelectionFraction ?? HeldOutParts.DefaultSelectionFraction;
+        var selection = HeldOutParts.Split(baseData, liveManifest.ValidationFraction, liveManifest.SplitSeed, selectionFraction).Selection;
+        var splits = new DatasetSplits(training, selection, baseData.Test);
 
         var manifest = liveManifest with
         {
+            SelectionFraction = selectionFraction,
             Training = options.Training,
             Distillation = new DistillationLoss(options.Alpha, options.Temperature, options.Training.LabelSmoothing),
             Teachers = options.Teachers.Select(Path.GetFullPath).ToArray(),
@@ -80,17 +85,22 @@ public sealed class Redistiller(ITrainingObserver observer)
             ModelExport.Export(manifest, run.BestWeights, Path.Combine(stagingDirectory, "model.onnx"), nextVersion.ToString(CultureInfo.InvariantCulture));
         }
         var trainingSeconds = clock.Elapsed.TotalSeconds;
+        var calibrationNotes = new List<string>();
 
         try
         {
             var candidatePath = Path.Combine(stagingDirectory, "model.onnx");
             using var teacher = new OnnxClassifier(options.Teachers[0]);
 
-            // Recalibrate the candidate on base validation, towards the same kind of target as the live one.
+            // Recalibrate the candidate on the calibration images, towards the same kind of target as the live one.
             using (var candidateForCalibration = new OnnxClassifier(candidatePath))
             {
-                var calibration = CalibrateCommand.Calibrate(candidateForCalibration.Logits(baseData.Validation), teacher.Logits(baseData.Validation),
-                    baseData.Validation.Labels, candidateForCalibration.Classes, 1.0, options.CalibrationTarget);
+                var images = CalibrationImages.Select(baseData, liveManifest.ValidationFraction, liveManifest.SplitSeed, candidateForCalibration.Metadata,
+                    "the candidate", teacher.Metadata, Path.GetFileName(options.Teachers[0]));
+                calibrationNotes.AddRange(images.Warnings);
+                baseData = baseData with { Validation = images.Data };
+                var calibration = CascadeCalibration.Calibrate(candidateForCalibration.Logits(images.Data), teacher.Logits(images.Data),
+                    images.Data.Labels, candidateForCalibration.Classes, 1.0, options.CalibrationTarget);
                 var threshold = calibration.Point?.Threshold ?? liveMetadata.CascadeThreshold ?? 0.9;
                 OnnxModelFile.UpdateMetadata(candidatePath, m => m with
                 {
@@ -118,6 +128,7 @@ public sealed class Redistiller(ITrainingObserver observer)
                 ? $"agreement with the teacher on held-out captured samples improves: {live.HeldOutAgreement:P2} -> {candidate.HeldOutAgreement:P2}"
                 : $"agreement with the teacher on held-out captured samples does not improve: {live.HeldOutAgreement:P2} -> {candidate.HeldOutAgreement:P2}");
             var accepted = accuracyHolds && agreementImproves;
+            reasons.AddRange(calibrationNotes.Select(note => $"calibration: {note}"));
 
             long? written = null;
             if (accepted)

@@ -24,6 +24,15 @@ public sealed record RunManifest
     public double ValidationFraction { get; init; } = 0.1;
     public int SplitSeed { get; init; } = 42;
 
+    /// <summary>
+    /// Share of the validation images that picked the best epoch (the rest is kept for calibration); null in runs
+    /// made before selection and calibration were separated, whose keep-best saw all of validation.
+    /// </summary>
+    public double? SelectionFraction { get; init; }
+
+    /// <summary>The held-out split as recorded in exported metadata; null when the run did not record one.</summary>
+    public HeldOutSplit? HeldOut() => SelectionFraction is { } selection ? new HeldOutSplit(ValidationFraction, SplitSeed, selection) : null;
+
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,

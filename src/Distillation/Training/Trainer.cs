@@ -10,8 +10,9 @@ namespace Distillation.Training;
 
 /// <summary>
 /// Trains a network on the training split, validating after every epoch: checkpoint per epoch, keep-best on
-/// validation accuracy, resume from the last completed epoch. With a teacher ensemble it distills: the teachers
-/// see exactly the augmented batch the student sees.
+/// the accuracy on <see cref="DatasetSplits.Validation"/> (callers pass the selection part of the held-out images,
+/// so the calibration part never picks the epoch), resume from the last completed epoch. With a teacher ensemble
+/// it distills: the teachers see exactly the augmented batch the student sees.
 /// </summary>
 public sealed class Trainer(RunFolder run, ITrainingObserver observer)
 {

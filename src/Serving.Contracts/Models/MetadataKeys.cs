@@ -18,4 +18,7 @@ public static class MetadataKeys
 
     /// <summary>How an int8 model was quantized (JSON: format, schemes, calibration method and images).</summary>
     public const string Quantization = "quantization";
+
+    /// <summary>The held-out split whose selection part picked the model's best epoch (JSON, see <see cref="HeldOutSplit"/>).</summary>
+    public const string HeldOutSplit = "held_out_split";
 }

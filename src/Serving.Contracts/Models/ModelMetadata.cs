@@ -25,6 +25,10 @@ public sealed record ModelMetadata
     public IReadOnlyList<string> Teachers { get; init; } = [];
     public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
     public string Precision { get; init; } = "fp32";
+
+    /// <summary>The images that picked this model's best epoch; null for models trained before it was recorded.</summary>
+    public HeldOutSplit? HeldOut { get; init; }
+
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 
     public IReadOnlyDictionary<string, string> ToProperties()
@@ -47,6 +51,10 @@ public sealed record ModelMetadata
             props[MetadataKeys.CascadeThreshold] = threshold.ToString("R", CultureInfo.InvariantCulture);
         else
             props.Remove(MetadataKeys.CascadeThreshold);
+        if (HeldOut is { } heldOut)
+            props[MetadataKeys.HeldOutSplit] = heldOut.ToJson();
+        else
+            props.Remove(MetadataKeys.HeldOutSplit);
         return props;
     }
 
@@ -88,7 +96,7 @@ public sealed record ModelMetadata
         {
             MetadataKeys.Labels, MetadataKeys.Role, MetadataKeys.Arch, MetadataKeys.Dataset, MetadataKeys.Version,
             MetadataKeys.Params, MetadataKeys.Temperature, MetadataKeys.CascadeThreshold, MetadataKeys.Metrics,
-            MetadataKeys.Teachers, MetadataKeys.CreatedUtc, MetadataKeys.Precision,
+            MetadataKeys.Teachers, MetadataKeys.CreatedUtc, MetadataKeys.Precision, MetadataKeys.HeldOutSplit,
         };
 
         var temperature = Parse(MetadataKeys.Temperature, Optional(MetadataKeys.Temperature, "1"),
@@ -118,6 +126,9 @@ public sealed record ModelMetadata
             CreatedUtc = Parse(MetadataKeys.CreatedUtc, Optional(MetadataKeys.CreatedUtc, "2000-01-01T00:00:00Z"),
                 t => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture)),
             Precision = Optional(MetadataKeys.Precision, "fp32"),
+            HeldOut = props.TryGetValue(MetadataKeys.HeldOutSplit, out var split) && split.Length > 0
+                ? Parse(MetadataKeys.HeldOutSplit, split, HeldOutSplit.Parse)
+                : null,
             Extra = props.Where(p => !known.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value),
         };
     }
