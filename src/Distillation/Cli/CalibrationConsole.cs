@@ -14,7 +14,8 @@ internal static class CalibrationConsole
         AnsiConsole.MarkupLine($"Calibration images: {curve.Count} ({Markup.Escape(images.Split)}{(images.HeldOut is { } h ? $"; {Markup.Escape(h.ToString())}" : "")})");
         AnsiConsole.MarkupLine($"Student {curve.StudentAccuracy:P2}, teacher {curve.TeacherAccuracy:P2}; temperature {result.Temperature:F4}: NLL {result.NllBefore:F4} -> {result.NllAfter:F4}");
         AnsiConsole.MarkupLine($"Gap standard error with the student alone: {bootstrap.StudentGapStandardError * 100:F2} pp " +
-            $"(per-image sd of teacher-minus-student correctness {bootstrap.DifferenceStandardDeviation:F3}; bootstrap {bootstrap.Resamples} resamples, seed {bootstrap.Seed})");
+            $"(per-image sd of teacher-minus-student correctness {bootstrap.DifferenceStandardDeviation:F3}); bootstrap {bootstrap.Resamples} resamples, seed {bootstrap.Seed}: " +
+            $"gap bounds sit {bootstrap.GapCriticalValue:F2} standard errors above the estimate, holding for all {bootstrap.Points.Count} thresholds at once");
         if (target.MaxAccuracyGap is { } gap)
         {
             var needed = bootstrap.ImagesNeeded(gap);
