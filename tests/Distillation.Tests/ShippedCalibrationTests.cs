@@ -38,7 +38,7 @@ public sealed class ShippedCalibrationTests
 
     private static string Student => ShippedFashionMnistFactAttribute.Student;
     private static string Teacher => ShippedFashionMnistFactAttribute.Teacher;
-    private static string Data => ShippedFashionMnistFactAttribute.Data;
+    private static string Data => RepositoryPaths.FashionMnistData;
 
     private static CascadeCurve Curve(float[] student, float[] teacher, int[] labels, double temperature) =>
         new(Softmax.Rows(student, 10, temperature), Softmax.Rows(teacher, 10), labels, 10);
