@@ -8,6 +8,7 @@ using InferenceService.Configuration;
 using InferenceService.Grpc;
 using InferenceService.Limits;
 using InferenceService.Models;
+using InferenceService.OpenInference;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -74,6 +75,7 @@ public static class Extensions
         // Registered after the capture: stopped (drained) before it, in reverse order.
         services.AddHostedService(sp => sp.GetRequiredService<ShadowTraffic>());
         services.AddSingleton<CascadeRouter>();
+        services.AddOpenInference();
 
         services.AddApiKeyAuthentication();
         services.AddServingLimits();
@@ -91,6 +93,7 @@ public static class Extensions
         app.UseDefaultDeadline();
         app.MapGrpcService<ClassifierService>();
         app.MapGrpcService<ModelAdminService>();
+        app.MapOpenInference();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         return app;

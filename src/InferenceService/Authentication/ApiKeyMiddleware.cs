@@ -5,16 +5,19 @@ using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Primitives;
+using OpenInference.V2;
 using Serving.V1;
 
 namespace InferenceService.Authentication;
 
 /// <summary>
-/// API-key check in front of the gRPC services: <c>Classifier</c> needs a classify or admin key when any classify key
-/// is configured, <c>ModelAdmin</c> always needs an admin key, health checks and reflection stay open. It runs before
-/// gRPC reads the request, so an unauthenticated caller cannot make the server buffer and parse a large message, and
-/// it answers in gRPC's own terms (a trailers-only response), so clients see UNAUTHENTICATED or PERMISSION_DENIED
-/// with a message instead of a bare HTTP status.
+/// API-key check in front of the services: <c>Classifier</c> and the Open Inference Protocol (gRPC
+/// <c>inference.GRPCInferenceService</c> and REST <c>/v2</c>) need a classify or admin key when any classify key is
+/// configured, <c>ModelAdmin</c> always needs an admin key; health (gRPC health, the v2 liveness and readiness calls,
+/// <c>/v2/health/*</c>) and reflection stay open. It runs before the request is read, so an unauthenticated caller
+/// cannot make the server buffer and parse a large message. It answers gRPC calls in gRPC's own terms (a
+/// trailers-only response), so clients see UNAUTHENTICATED or PERMISSION_DENIED with a message instead of a bare HTTP
+/// status, and REST calls with 401 or 403 and the protocol's <c>{"error": "..."}</c> body.
 /// </summary>
 public sealed class ApiKeyMiddleware
 {
@@ -22,6 +25,12 @@ public sealed class ApiKeyMiddleware
     private const string ApiKeyHeader = "x-api-key";
     private static readonly PathString ClassifierPath = "/" + Classifier.Descriptor.FullName;
     private static readonly PathString AdminPath = "/" + ModelAdmin.Descriptor.FullName;
+    private static readonly PathString OpenInferencePath = "/" + GRPCInferenceService.Descriptor.FullName;
+    private static readonly PathString RestPath = "/v2";
+    private static readonly PathString RestHealthPath = "/v2/health";
+
+    /// <summary>The v2 protocol's health calls: probes must not need a key.</summary>
+    private static readonly HashSet<string> OpenInferenceHealth = ["ServerLive", "ServerReady", "ModelReady"];
 
     private readonly RequestDelegate next;
     private readonly ApiKeyVerifier keys;
@@ -62,13 +71,18 @@ public sealed class ApiKeyMiddleware
     private static AccessLevel Required(PathString path) =>
         path.StartsWithSegments(AdminPath) ? AccessLevel.Admin
         : path.StartsWithSegments(ClassifierPath) ? AccessLevel.Classify
+        : path.StartsWithSegments(OpenInferencePath, out var method) ? (OpenInferenceHealth.Contains(method.Value?.TrimStart('/') ?? "") ? AccessLevel.Open : AccessLevel.Classify)
+        : path.StartsWithSegments(RestHealthPath) ? AccessLevel.Open
+        : path.StartsWithSegments(RestPath) ? AccessLevel.Classify
         : AccessLevel.Open;
 
     private static AccessLevel Required(Endpoint? endpoint) =>
-        endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.ServiceName switch
+        endpoint?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method switch
         {
-            var name when name == ModelAdmin.Descriptor.FullName => AccessLevel.Admin,
-            var name when name == Classifier.Descriptor.FullName => AccessLevel.Classify,
+            { ServiceName: var name } when name == ModelAdmin.Descriptor.FullName => AccessLevel.Admin,
+            { ServiceName: var name } when name == Classifier.Descriptor.FullName => AccessLevel.Classify,
+            { ServiceName: var name, Name: var method } when name == GRPCInferenceService.Descriptor.FullName =>
+                OpenInferenceHealth.Contains(method) ? AccessLevel.Open : AccessLevel.Classify,
             _ => AccessLevel.Open,
         };
 
@@ -96,11 +110,25 @@ public sealed class ApiKeyMiddleware
         else
             logger.LogDebug("Refused {Path} from {Peer}: {Message}", context.Request.Path, context.Connection.RemoteIpAddress, message);
         var response = context.Response;
+        if (!IsGrpc(context.Request))
+            return RefuseHttp(response, code, message);
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
         response.Headers["grpc-status"] = ((int)code).ToString(CultureInfo.InvariantCulture);
         response.Headers["grpc-message"] = PercentEncode(message);
         return Task.CompletedTask;
+    }
+
+    private static bool IsGrpc(HttpRequest request) =>
+        request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>A REST caller (the v2 protocol's HTTP/JSON side): 401 or 403 with the protocol's error object.</summary>
+    private static Task RefuseHttp(HttpResponse response, StatusCode code, string message)
+    {
+        response.StatusCode = code == StatusCode.Unauthenticated ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
+        if (code == StatusCode.Unauthenticated)
+            response.Headers.WWWAuthenticate = "Bearer";
+        return response.WriteAsJsonAsync(new Dictionary<string, string> { ["error"] = message });
     }
 
     /// <summary>grpc-message is percent-encoded: bytes outside printable ASCII, and '%' itself.</summary>

@@ -35,6 +35,13 @@ public sealed class ServingOptions
     [Range(0, 3_600_000)]
     public int DefaultDeadlineMilliseconds { get; set; } = 10_000;
 
+    /// <summary>
+    /// Images one Open Inference Protocol request may carry (its batch dimension). The request takes one admission slot
+    /// but each image a place in the batcher's queue, so the bound keeps one call from filling that queue.
+    /// </summary>
+    [Range(1, 4096)]
+    public int MaxImagesPerRequest { get; set; } = 64;
+
     /// <summary>HTTP/2 streams (concurrent calls) one client connection may open; Kestrel's SETTINGS_MAX_CONCURRENT_STREAMS.</summary>
     [Range(1, 100_000)]
     public int MaxStreamsPerConnection { get; set; } = 100;

@@ -3,12 +3,13 @@ using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using InferenceService.Configuration;
 using InferenceService.Grpc;
+using InferenceService.OpenInference;
 using Microsoft.Extensions.Options;
 
 namespace InferenceService.Limits;
 
 /// <summary>
-/// Gives unary Classifier calls that arrive without a deadline the configured default one, by adding the
+/// Gives unary Classifier and Open Inference Protocol calls that arrive without a deadline the configured default one, by adding the
 /// <c>grpc-timeout</c> header a client would have sent. grpc-dotnet then enforces it exactly as a client's deadline:
 /// the call's token is cancelled and the client gets DEADLINE_EXCEEDED. Streaming calls (a stream is long-lived by
 /// design), health checks and other services are left alone.
@@ -26,7 +27,7 @@ public sealed class DefaultDeadlineMiddleware(RequestDelegate next, IOptions<Ser
     {
         if (header is not null && !context.Request.Headers.ContainsKey(TimeoutHeader) &&
             context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc &&
-            grpc.ServiceType == typeof(ClassifierService) && grpc.Method.Type == MethodType.Unary)
+            (grpc.ServiceType == typeof(ClassifierService) || grpc.ServiceType == typeof(OpenInferenceGrpcService)) && grpc.Method.Type == MethodType.Unary)
         {
             context.Request.Headers[TimeoutHeader] = header;
         }
