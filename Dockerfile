@@ -94,6 +94,7 @@ WORKDIR /app
 ENV ASPNETCORE_HTTP_PORTS= \
     Kestrel__Endpoints__Grpc__Url=http://+:50051 \
     Kestrel__Endpoints__Metrics__Url=http://+:9464 \
+    Kestrel__Endpoints__Rest__Url=http://+:8000 \
     ModelRepository__Path=/models \
     Capture__Directory=/samples
 COPY --from=publish-service /out/service ./
@@ -102,7 +103,8 @@ COPY --from=publish-service /out/service ./
 COPY --chown=1654:1654 models/ /models/
 RUN mkdir -p /samples && chown 1654:1654 /samples
 USER 1654
-EXPOSE 50051 9464
+# gRPC (serving.v1 and the Open Inference Protocol), metrics and health, the Open Inference Protocol over REST.
+EXPOSE 50051 9464 8000
 # Kubernetes ignores this and probes grpc.health.v1 natively; for `docker run`. /healthz (metrics port) reports
 # healthy once the models are loaded and warm. No curl in the image: bash's /dev/tcp is enough for one request.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \

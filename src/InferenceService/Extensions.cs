@@ -20,8 +20,8 @@ public static class Extensions
 {
     /// <summary>
     /// Kestrel endpoints come from configuration (<c>Kestrel:Endpoints:Grpc</c> h2c, <c>Kestrel:Endpoints:Metrics</c>
-    /// HTTP/1.1). ASP.NET Core ignores <c>--urls</c> once endpoints are configured, so a given <c>--urls</c> (or
-    /// ASPNETCORE_URLS) replaces the gRPC endpoint instead, keeping the metrics port.
+    /// and <c>Kestrel:Endpoints:Rest</c> HTTP/1.1). ASP.NET Core ignores <c>--urls</c> once endpoints are configured, so
+    /// a given <c>--urls</c> (or ASPNETCORE_URLS) replaces the gRPC endpoint instead, keeping the metrics and REST ports.
     /// </summary>
     public static void AddServingEndpoints(this IHostApplicationBuilder builder)
     {

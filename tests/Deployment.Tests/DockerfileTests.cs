@@ -23,15 +23,15 @@ public sealed class DockerfileTests
     }
 
     [Fact]
-    public void Expose_Service_IsTheConfiguredGrpcAndMetricsPorts()
+    public void Expose_Service_IsTheConfiguredGrpcMetricsAndRestPorts()
     {
         var exposed = Docker.In("service", "EXPOSE").SelectMany(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(p => p.Split('/')[0]).ToHashSet();
         var environment = Docker.Environment("service").ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
-        var ports = new[] { "Grpc", "Metrics" }.Select(e => Configuration.EndpointPort(e, environment).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
-        Assert.Equal(new HashSet<string> { "50051", "9464" }, ports);
+        var ports = new[] { "Grpc", "Metrics", "Rest" }.Select(e => Configuration.EndpointPort(e, environment).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        Assert.Equal(new HashSet<string> { "50051", "9464", "8000" }, ports);
         Assert.Equal(ports, exposed);
         // The image binds every interface; appsettings.json binds loopback for `dotnet run`.
-        Assert.All(new[] { "Grpc", "Metrics" }, e => Assert.Contains("//+:", environment[$"Kestrel__Endpoints__{e}__Url"], StringComparison.Ordinal));
+        Assert.All(new[] { "Grpc", "Metrics", "Rest" }, e => Assert.Contains("//+:", environment[$"Kestrel__Endpoints__{e}__Url"], StringComparison.Ordinal));
     }
 
     [Fact]

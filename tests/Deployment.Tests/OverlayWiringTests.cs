@@ -40,11 +40,12 @@ public sealed class OverlayWiringTests
                 var target = port.Str("targetPort") ?? port.Str("port")!;
                 var containerPort = container.Items("ports").SingleOrDefault(p => p.Str("name") == target || p.Str("containerPort") == target);
                 Assert.True(containerPort is not null, $"Service {name} targets port '{target}', which {selected[0]} does not declare");
-                // The container port is where Kestrel really listens: Grpc and Metrics endpoints as configured.
+                // The container port is where Kestrel really listens: Grpc, Metrics and Rest endpoints as configured.
                 var endpoint = containerPort.Str("name") switch
                 {
                     "grpc" => "Grpc",
                     "metrics" => "Metrics",
+                    "rest" => "Rest",
                     var other => throw new Xunit.Sdk.XunitException($"unexpected container port name '{other}'"),
                 };
                 Assert.Equal(Configuration.EndpointPort(endpoint, environment), int.Parse(containerPort.Str("containerPort")!, System.Globalization.CultureInfo.InvariantCulture));

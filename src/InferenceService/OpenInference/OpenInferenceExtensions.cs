@@ -9,10 +9,11 @@ public static class OpenInferenceExtensions
         return services;
     }
 
-    /// <summary>The v2 protocol over gRPC, on the gRPC endpoint beside <c>serving.v1</c>.</summary>
+    /// <summary>The v2 protocol over gRPC (on the gRPC endpoint, beside <c>serving.v1</c>) and over REST (<c>/v2</c>).</summary>
     public static WebApplication MapOpenInference(this WebApplication app)
     {
         app.MapGrpcService<OpenInferenceGrpcService>();
+        app.MapOpenInferenceRest();
         return app;
     }
 }

@@ -10,7 +10,8 @@ namespace InferenceService.OpenInference;
 /// <summary>
 /// The answers as the protocol's output tensors. <c>logits</c> carries the natural log of the probabilities the
 /// cascade served (the calibrated softmax of whichever model answered): the softmax of these logits gives back exactly
-/// those probabilities, and their argmax is the served class. With the classification extension it is instead
+/// those probabilities, and their argmax is the served class (a probability that underflowed to 0 gets the log of the
+/// smallest float, about -103, instead of an infinity JSON cannot carry). With the classification extension it is instead
 /// <c>BYTES [N, k]</c>: "probability:index:label", most probable first.
 /// </summary>
 public static class OutputTensors
@@ -41,7 +42,7 @@ public static class OutputTensors
         {
             var probabilities = results[i].Answer.Probabilities;
             for (var k = 0; k < classes; k++)
-                values[i * classes + k] = MathF.Log(probabilities[k]);
+                values[i * classes + k] = MathF.Log(MathF.Max(probabilities[k], float.Epsilon));
         }
         return new OutputTensor(name, ProtocolNames.Fp32, [results.Count, classes], values, null);
     }

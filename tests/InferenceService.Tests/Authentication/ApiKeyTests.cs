@@ -2,6 +2,8 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Reflection.V1Alpha;
 using InferenceService.Tests.Infrastructure;
+using InferenceService.Tests.OpenInference;
+using OpenInference.V2;
 using Serving.V1;
 
 namespace InferenceService.Tests.Authentication;
@@ -97,6 +99,47 @@ public sealed class ApiKeyTests : IAsyncLifetime
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
         Assert.Contains("serving.v1.Classifier", services);
         Assert.Contains("serving.v1.ModelAdmin", services);
+    }
+
+    [Fact]
+    public async Task OpenInference_NoKey_HealthOpenMetadataAndInferUnauthenticated()
+    {
+        var v2 = new GRPCInferenceService.GRPCInferenceServiceClient(service.Channel);
+
+        var live = await v2.ServerLiveAsync(new ServerLiveRequest());
+        var ready = await v2.ModelReadyAsync(new ModelReadyRequest { Name = TinyModels.Name });
+        var infer = await Assert.ThrowsAsync<RpcException>(async () => await v2.ModelInferAsync(V2Requests.RawPixels(TinyModels.Confident)));
+        var metadata = await Assert.ThrowsAsync<RpcException>(async () => await v2.ModelMetadataAsync(new ModelMetadataRequest { Name = TinyModels.Name }));
+        var answered = await v2.ModelInferAsync(V2Requests.RawPixels(TinyModels.Confident), Bearer(ClassifyKey));
+
+        Assert.True(live.Live);
+        Assert.True(ready.Ready);
+        Assert.Equal(StatusCode.Unauthenticated, infer.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, metadata.StatusCode);
+        Assert.Single(answered.Outputs);
+    }
+
+    [Fact]
+    public async Task OpenInferenceRest_NoKey_HealthOpenInferUnauthorizedWithErrorObject()
+    {
+        using var http = OpenInferenceRestTests.RestClient(service);
+        const string body = """{"inputs":[{"name":"input","datatype":"FP32","shape":[1,1,2,2],"data":[1,0,0,0]}]}""";
+
+        using var live = await http.GetAsync("/v2/health/live");
+        using var metadata = await http.GetAsync($"/v2/models/{TinyModels.Name}");
+        using var refused = await http.PostAsync($"/v2/models/{TinyModels.Name}/infer", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        using var keyed = new HttpRequestMessage(HttpMethod.Post, $"/v2/models/{TinyModels.Name}/infer")
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "authorization", $"Bearer {ClassifyKey}" } },
+        };
+        using var answered = await http.SendAsync(keyed);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, metadata.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("an API key is required", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(System.Net.HttpStatusCode.OK, answered.StatusCode);
     }
 
     private static Metadata Bearer(string key) => new() { { "authorization", $"Bearer {key}" } };
