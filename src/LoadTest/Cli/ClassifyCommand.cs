@@ -1,7 +1,8 @@
 using System.CommandLine;
-using Google.Protobuf;
 using Grpc.Core;
 using LoadTest.Workload;
+using Microsoft.Extensions.DependencyInjection;
+using Serving.Client;
 using Serving.V1;
 using Spectre.Console;
 
@@ -30,17 +31,21 @@ internal static class ClassifyCommand
                 AnsiConsole.MarkupLine($"[red]Error[/]: {Markup.Escape(path)} not found");
                 return 1;
             }
-            using var channel = ServiceChannel.Create(parse.GetValue(target)!, ServiceChannel.ApiKey(parse.GetValue(apiKey)));
-            var client = new Classifier.ClassifierClient(channel);
+            // Through the client library, as a client service would call: key, deadline and retries come from its options.
+            var services = new ServiceCollection();
+            services.AddServingClient(o =>
+            {
+                o.Address = ServiceChannel.Address(parse.GetValue(target)!);
+                o.ApiKey = ServiceChannel.ApiKey(parse.GetValue(apiKey));
+                o.DefaultDeadline = TimeSpan.FromSeconds(30);
+            });
+            await using var provider = services.BuildServiceProvider();
             try
             {
-                var response = await client.ClassifyAsync(new ClassifyRequest
-                {
-                    Image = ByteString.CopyFrom(await File.ReadAllBytesAsync(path, cancellation)),
-                    Route = parse.GetValue(route),
-                    TopK = parse.GetValue(topK),
-                    Model = parse.GetValue(model)!,
-                }, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancellation);
+                var client = provider.GetRequiredService<ServingClient>();
+                var image = await File.ReadAllBytesAsync(path, cancellation);
+                var response = await client.ClassifyImageAsync(image,
+                    new ClassifyOptions(parse.GetValue(model)!, parse.GetValue(route), parse.GetValue(topK)), cancellation);
                 AnsiConsole.MarkupLine($"[bold]{Markup.Escape(response.Label)}[/] ({response.LabelIndex}) confidence {response.Confidence:P1}, served by {response.ServedBy} v{Markup.Escape(response.ModelVersion)}{(response.Degraded ? " [yellow](degraded: teacher unavailable)[/]" : "")}, student confidence {response.StudentConfidence:P1}");
                 foreach (var score in response.Top)
                     AnsiConsole.MarkupLine($"  {score.Index,3} {Markup.Escape(score.Label),-16} {score.Probability:P2}");
