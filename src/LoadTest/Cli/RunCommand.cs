@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LoadTest.Baseline;
+using LoadTest.Protocols;
 using LoadTest.Reporting;
 using LoadTest.Service;
 using LoadTest.Workload;
@@ -41,8 +42,11 @@ internal static class RunCommand
                 ? uri
                 : Invalid(result, "--metrics-url needs an absolute http address such as http://127.0.0.1:9464/metrics"),
         };
+        var protocol = new Option<string>("--protocol") { Description = "v1 (serving.v1 Classify), v2-grpc or v2-rest (the Open Inference Protocol)", DefaultValueFactory = _ => "v1" };
+        protocol.AcceptOnlyFromAmong("v1", "v2-grpc", "v2-rest");
+        var restTarget = new Option<string>("--rest-target") { Description = "HOST:PORT of the service's REST endpoint, for --protocol v2-rest", DefaultValueFactory = _ => "127.0.0.1:8000" };
         var servicePid = new Option<int?>("--service-pid") { Description = "Process id of a local service: its RSS is sampled from /proc during each scenario" };
-        foreach (var option in new Option[] { target, apiKey, scenario, rate, concurrency, connections, duration, warmup, deadline, data, input, limit, model, json, plot, repository, baselineName, noBaseline, baselineThreads, label, metricsUrl, servicePid })
+        foreach (var option in new Option[] { target, apiKey, scenario, rate, concurrency, connections, duration, warmup, deadline, data, input, limit, model, json, plot, repository, baselineName, noBaseline, baselineThreads, label, metricsUrl, servicePid, protocol, restTarget })
             command.Add(option);
 
         command.SetAction(async (parse, cancellation) =>
@@ -66,7 +70,10 @@ internal static class RunCommand
                 }
 
                 var started = DateTimeOffset.UtcNow;
-                using var pool = new ConnectionPool(parse.GetValue(target)!, profile.Connections, ServiceChannel.ApiKey(parse.GetValue(apiKey)));
+                var key = ServiceChannel.ApiKey(parse.GetValue(apiKey));
+                var chosen = ProtocolNames.Parse(parse.GetValue(protocol)!);
+                var v2 = chosen == Protocol.V1 ? null : new V2Translation(await DefaultModelAsync(parse.GetValue(target)!, key, parse.GetValue(model)!));
+                using var pool = new ConnectionPool(parse.GetValue(target)!, profile.Connections, key, chosen, v2, parse.GetValue(restTarget));
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 var driver = new LoadDriver(pool, requests);
                 var results = new List<ScenarioResult>();
@@ -90,7 +97,7 @@ internal static class RunCommand
                 AnsiConsole.Write(ReportTable.Build(results, baseline));
                 var report = new LoadReport
                 {
-                    Label = parse.GetValue(label)!,
+                    Label = parse.GetValue(label) is { Length: > 0 } || chosen == Protocol.V1 ? parse.GetValue(label)! : ProtocolNames.Name(chosen),
                     Target = parse.GetValue(target)!,
                     Profile = profile.Describe(),
                     Input = inputKind.ToString().ToLowerInvariant(),
@@ -111,6 +118,16 @@ internal static class RunCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The v2 protocol names the model in every call: the given one, else the service's default (asked once).</summary>
+    private static async Task<string> DefaultModelAsync(string target, string? apiKey, string model)
+    {
+        if (model.Length > 0)
+            return model;
+        using var channel = ServiceChannel.Create(target, apiKey);
+        var info = await new Serving.V1.Classifier.ClassifierClient(channel).GetModelInfoAsync(new Serving.V1.GetModelInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(10));
+        return info.Name;
     }
 
     private static Uri? Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)

@@ -68,7 +68,7 @@ public sealed class LoadDriver(ConnectionPool pool, RequestSet inputs)
         var (request, label) = requests[index];
         try
         {
-            var response = await pool[index].ClassifyAsync(request, deadline: DateTime.UtcNow + deadline);
+            var response = await pool.ClassifyAsync(index, request, DateTime.UtcNow + deadline);
             var elapsed = Stopwatch.GetElapsedTime(intendedTimestamp);
             recorder.RecordSuccess((long)elapsed.TotalMicroseconds, response, label);
         }
