@@ -49,19 +49,17 @@ public static class Extensions
         services.AddOptions<TeacherOptions>().BindConfiguration(TeacherOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
+        services.AddSingleton(static sp => ServingTopology.From(
+            sp.GetRequiredService<IOptions<ServingOptions>>().Value, sp.GetRequiredService<IOptions<TeacherOptions>>().Value));
         services.AddSingleton<ServingMetrics>();
-        services.AddSingleton<OnnxSessionFactory>();
-        services.AddSingleton<ModelRepository>();
-        services.AddHostedService<ModelLoadingService>();
-        services.AddHostedService<ModelWatchService>();
+        services.AddModelRepository();
         services.AddSingleton<HardCaseCapture>();
         services.AddHostedService(sp => sp.GetRequiredService<HardCaseCapture>());
 
         services.AddSingleton<ITeacher>(static sp =>
         {
             var teacher = sp.GetRequiredService<IOptions<TeacherOptions>>().Value;
-            var role = sp.GetRequiredService<IOptions<ServingOptions>>().Value.Role;
-            return role == ServingRole.Cascade && teacher.IsRemote
+            return sp.GetRequiredService<ServingTopology>().TeacherIsRemote
                 ? new RemoteTeacher(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>()), teacher.ApiKey)
                 : new EmbeddedTeacher();
         });

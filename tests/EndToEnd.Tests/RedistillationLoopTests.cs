@@ -36,9 +36,9 @@ public sealed class RedistillationLoopTests(ITestOutputHelper output)
         var data = dir.Combine("data");
         BarImages.WriteIdx(data, BarImages.Create(800, seed: 1), BarImages.Create(200, seed: 2));
         var splits = DatasetLoader.Load(new DatasetOptions(data));
-        var layout = new ModelRepositoryLayout(dir.Combine("models"), Name);
-        var teacherPath = layout.ModelPath("teacher", 1);
-        var studentPath = layout.ModelPath("student", 1);
+        var layout = new ModelRepositoryLayout(dir.Combine("models"));
+        var teacherPath = layout.ModelPath(Name, ModelRole.Teacher, 1);
+        var studentPath = layout.ModelPath(Name, ModelRole.Student, 1);
         LineTeacher.Write(teacherPath);
         var fewOfWeak = Enumerable.Range(0, splits.Train.Count).Where(i => splits.Train.Labels[i] != WeakClass || i % 25 == 0).ToArray();
         ModelTraining.TrainAndExport(dir.Combine("runs", "student"), splits, splits.Train.Subset(fewOfWeak), "cnn-tiny", ModelRole.Student, 4, studentPath);

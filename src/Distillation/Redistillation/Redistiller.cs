@@ -23,11 +23,12 @@ public sealed class Redistiller(ITrainingObserver observer)
 
     public RedistillationReport Run(RedistillationOptions options, CancellationToken cancellation)
     {
-        var layout = new ModelRepositoryLayout(options.Repository, options.Name);
-        var liveVersion = layout.LiveVersion("student")
-            ?? throw new RedistillationRefusedException($"no student in {layout.RoleDirectory("student")}: nothing to redistill");
-        var liveDirectory = layout.VersionDirectory("student", liveVersion);
-        var livePath = layout.ModelPath("student", liveVersion);
+        var layout = new ModelRepositoryLayout(options.Repository);
+        var liveFile = layout.Find(options.Name)?.Live(ModelRole.Student)
+            ?? throw new RedistillationRefusedException($"no student in {layout.RoleDirectory(options.Name, ModelRole.Student)}: nothing to redistill");
+        var liveVersion = liveFile.Number;
+        var liveDirectory = Path.GetDirectoryName(liveFile.Path)!;
+        var livePath = liveFile.Path;
         var manifestPath = Path.Combine(liveDirectory, "model.json");
         var weightsPath = Path.Combine(liveDirectory, "model.pt");
         if (!File.Exists(manifestPath) || (!options.FromScratch && !File.Exists(weightsPath)))
@@ -72,16 +73,16 @@ public sealed class Redistiller(ITrainingObserver observer)
         };
         var work = options.WorkDirectory ?? Path.Combine(Path.GetTempPath(), $"redistill-{options.Name}-{Guid.NewGuid():N}");
         var clock = Stopwatch.StartNew();
-        var nextVersion = layout.NextVersion("student");
+        var nextVersion = layout.NextVersion(options.Name, ModelRole.Student);
         string stagingDirectory;
         using (var teachers = new TeacherEnsemble(options.Teachers, training.Shape, training.ClassCount))
         {
             var run = new RunFolder(work);
             new Trainer(run, observer).Train(manifest, splits, teachers, resume: false, cancellation,
                 initialWeights: options.FromScratch ? null : weightsPath);
-            // Staged inside the role folder (same filesystem, so the final rename is atomic); the service only
-            // loads integer-named folders, so it never sees the staging one.
-            stagingDirectory = Path.Combine(layout.RoleDirectory("student"), $".staging-{nextVersion}-{Guid.NewGuid():N}");
+            // Staged inside the role folder (same filesystem, so the final rename is atomic); readers of the layout
+            // never see a staging folder.
+            stagingDirectory = layout.StagingDirectory(options.Name, ModelRole.Student, nextVersion);
             ModelExport.Export(manifest, run.BestWeights, Path.Combine(stagingDirectory, "model.onnx"), nextVersion.ToString(CultureInfo.InvariantCulture));
         }
         var trainingSeconds = clock.Elapsed.TotalSeconds;
@@ -133,7 +134,7 @@ public sealed class Redistiller(ITrainingObserver observer)
             long? written = null;
             if (accepted)
             {
-                var target = layout.VersionDirectory("student", nextVersion);
+                var target = layout.VersionDirectory(options.Name, ModelRole.Student, nextVersion);
                 Directory.Move(stagingDirectory, target);
                 written = nextVersion;
             }
@@ -152,7 +153,7 @@ public sealed class Redistiller(ITrainingObserver observer)
                 TrainingSeconds = trainingSeconds,
             };
             if (written is { } version)
-                report.Write(layout.VersionDirectory("student", version));
+                report.Write(layout.VersionDirectory(options.Name, ModelRole.Student, version));
             return report;
         }
         finally

@@ -13,14 +13,14 @@ namespace InferenceService.Admin;
 /// <c>serving.v1.ModelAdmin</c>: operations on a running replica, guarded by the admin key (see
 /// <c>Authentication/ApiKeyMiddleware</c>). <c>ReloadModels</c> does at once what the model watcher does on its own.
 /// </summary>
-public sealed class ModelAdminService(ModelRepository repository, ILogger<ModelAdminService> logger) : ModelAdmin.ModelAdminBase
+public sealed class ModelAdminService(ModelReconciler reconciler, ILogger<ModelAdminService> logger) : ModelAdmin.ModelAdminBase
 {
     public override async Task<ReloadModelsResponse> ReloadModels(ReloadModelsRequest request, ServerCallContext context)
     {
         ReloadReport report;
         try
         {
-            report = await repository.ReloadAsync(request.RetryRejected, context.CancellationToken).ConfigureAwait(false);
+            report = await reconciler.ReloadAsync(request.RetryRejected, context.CancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidModelException or IOException or UnauthorizedAccessException)
         {
@@ -37,7 +37,7 @@ public sealed class ModelAdminService(ModelRepository repository, ILogger<ModelA
     private static RoleReloadMessage ToMessage(RoleReload result) => new()
     {
         Model = result.Model,
-        Role = result.Role == ModelRole.Student ? "student" : "teacher",
+        Role = result.Role.Name(),
         LiveVersion = result.LiveVersion,
         PreviousVersion = result.PreviousVersion,
         Outcome = result.Outcome switch

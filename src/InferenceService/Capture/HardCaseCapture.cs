@@ -16,7 +16,7 @@ namespace InferenceService.Capture;
 /// </summary>
 public sealed class HardCaseCapture(
     IOptions<CaptureOptions> options,
-    IOptions<ServingOptions> servingOptions,
+    ServingTopology topology,
     IHostEnvironment environment,
     ServingMetrics metrics,
     ILogger<HardCaseCapture> logger) : IHostedLifecycleService, IAsyncDisposable
@@ -33,7 +33,7 @@ public sealed class HardCaseCapture(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (!settings.Enabled || servingOptions.Value.Role == ServingRole.Teacher)
+        if (!settings.Enabled || topology.IsTeacherReplica)
             return Task.CompletedTask;
         log = new SampleLog(new SampleLogOptions
         {

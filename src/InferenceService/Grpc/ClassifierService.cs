@@ -12,7 +12,7 @@ namespace InferenceService.Grpc;
 
 /// <summary>The public <c>serving.v1.Classifier</c> API: maps messages to commands and results back; the cascade decides.</summary>
 public sealed class ClassifierService(ModelRepository models, CascadeRouter router, RequestAdmission admission,
-    IOptions<ServingOptions> options)
+    ServingTopology topology, IOptions<ServingOptions> options)
     : Classifier.ClassifierBase
 {
     public override Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context) =>
@@ -31,7 +31,7 @@ public sealed class ClassifierService(ModelRepository models, CascadeRouter rout
     public override Task<ModelInfo> GetModelInfo(GetModelInfoRequest request, ServerCallContext context)
     {
         var model = models.Get(request.Model);
-        return Task.FromResult(ResponseMapping.ToModelInfo(model, model.Name == models.DefaultModel, models.TeacherIsRemote));
+        return Task.FromResult(ResponseMapping.ToModelInfo(model, model.Name == models.DefaultModel, topology.TeacherIsRemote));
     }
 
     /// <summary>

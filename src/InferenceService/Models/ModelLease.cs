@@ -1,16 +1,19 @@
 namespace InferenceService.Models;
 
 /// <summary>
-/// A request's hold on the model generation it started with. While any lease is open, the versions in it are not
-/// disposed even if a newer version has taken over: the request finishes on what it started with.
+/// A hold on a model generation. While any lease is open, the versions in it are not disposed even if a newer
+/// version has taken over: a request (or a shadow call that outlives it) finishes on what it started with.
 /// </summary>
 public sealed class ModelLease : IDisposable
 {
     private int released;
 
-    internal ModelLease(ServedModel model) => Model = model;
+    private ModelLease(ServedModel model) => Model = model;
 
     public ServedModel Model { get; }
+
+    /// <summary>A lease on <paramref name="model"/>, or null when part of it is already retiring (read the live one again).</summary>
+    public static ModelLease? TryAcquire(ServedModel model) => model.TryAcquire() ? new ModelLease(model) : null;
 
     public void Dispose()
     {

@@ -10,7 +10,7 @@ namespace InferenceService.Models;
 /// with exit code 1 and a critical log line naming the file, so the pod crash-loops visibly instead of idling unready.
 /// </summary>
 public sealed class ModelLoadingService(
-    ModelRepository repository,
+    ModelReconciler reconciler,
     IHostApplicationLifetime lifetime,
     ILogger<ModelLoadingService> logger) : IHostedService
 {
@@ -19,9 +19,9 @@ public sealed class ModelLoadingService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var servable = repository.Scan();
+        var servable = reconciler.Scan();
         logger.LogInformation("Model repository {Path}: serving {Models}, roles {Roles}",
-            repository.Root, string.Join(", ", servable.Select(m => m.Name)), string.Join(", ", repository.RequiredRoles));
+            reconciler.Root, string.Join(", ", servable.Select(m => m.Name)), string.Join(", ", reconciler.RequiredRoles));
         loading = Task.Run(LoadAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -37,7 +37,7 @@ public sealed class ModelLoadingService(
         try
         {
             var started = TimeProvider.System.GetTimestamp();
-            await repository.LoadAsync(stopping.Token).ConfigureAwait(false);
+            await reconciler.LoadAsync(stopping.Token).ConfigureAwait(false);
             logger.LogInformation("Models loaded and warmed up in {Elapsed}; serving", TimeProvider.System.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -45,7 +45,7 @@ public sealed class ModelLoadingService(
         }
         catch (Exception e) when (e is InvalidModelException or OnnxRuntimeException or IOException or UnauthorizedAccessException)
         {
-            logger.LogCritical("Cannot serve the models in {Path}: {Reason}", repository.Root, e.Message);
+            logger.LogCritical("Cannot serve the models in {Path}: {Reason}", reconciler.Root, e.Message);
             Environment.ExitCode = 1;
             lifetime.StopApplication();
         }

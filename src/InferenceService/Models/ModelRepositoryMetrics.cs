@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using InferenceService.Telemetry;
+using Serving.Contracts.Models;
 
 namespace InferenceService.Models;
 
@@ -11,32 +12,20 @@ public sealed class ModelRepositoryMetrics
 {
     private readonly Counter<long> reloads;
 
-    public ModelRepositoryMetrics(ServingMetrics metrics, Func<IEnumerable<ServedModel>> live)
+    public ModelRepositoryMetrics(ServingMetrics metrics, ModelRepository repository)
     {
         reloads = metrics.Meter.CreateCounter<long>("serving.model.reloads", "{version}",
             "New model versions swapped in or rejected while serving, by model, role and outcome");
-        metrics.Meter.CreateObservableGauge("serving.model.live", () => Observe(live()), "{version}",
+        metrics.Meter.CreateObservableGauge("serving.model.live", () => Observe(repository.All), "{version}",
             "The version serving each model and role (value 1; the labels carry version, precision and execution provider)");
     }
 
     public void Reloaded(RoleReload result) =>
-        reloads.Add(1, new("model", result.Model), new("role", RoleTag(result.Role)),
+        reloads.Add(1, new("model", result.Model), new("role", result.Role.Name()),
             new("outcome", result.Outcome == ReloadOutcome.Swapped ? "swapped" : "rejected"));
 
-    public static string RoleTag(Serving.Contracts.Models.ModelRole role) => role.ToString().ToLowerInvariant();
-
-    private static IEnumerable<Measurement<long>> Observe(IEnumerable<ServedModel> models)
-    {
-        foreach (var model in models)
-        {
-            foreach (var part in new[] { model.StudentModel, model.TeacherModel })
-            {
-                if (part is null)
-                    continue;
-                yield return new Measurement<long>(1, new("model", model.Name), new("role", RoleTag(part.Model.Role)),
-                    new("version", part.Version), new("precision", part.Precision),
-                    new("execution_provider", part.Model.ExecutionProvider.ToString()));
-            }
-        }
-    }
+    private static IEnumerable<Measurement<long>> Observe(IEnumerable<ServedModel> models) =>
+        models.SelectMany(model => model.Parts.Select(part => new Measurement<long>(1, new("model", model.Name),
+            new("role", part.Model.Role.Name()), new("version", part.Version), new("precision", part.Precision),
+            new("execution_provider", part.Model.ExecutionProvider.ToString()))));
 }

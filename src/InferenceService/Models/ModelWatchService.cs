@@ -8,10 +8,10 @@ namespace InferenceService.Models;
 /// <summary>
 /// Notices new model versions without a restart: a file watch on the repository (debounced, since a copy fires many
 /// events) and a periodic rescan (inotify misses changes made by other hosts on network filesystems such as the
-/// production RWX volume). Both end in <see cref="ModelRepository.ReloadAsync"/>, which loads, validates, warms and
+/// production RWX volume). Both end in <see cref="ModelReconciler.ReloadAsync"/>, which loads, validates, warms and
 /// swaps, or rejects and keeps the old version.
 /// </summary>
-public sealed class ModelWatchService(ModelRepository repository, IOptions<ModelRepositoryOptions> options,
+public sealed class ModelWatchService(ModelRepository repository, ModelReconciler reconciler, IOptions<ModelRepositoryOptions> options,
     ILogger<ModelWatchService> logger) : BackgroundService
 {
     // A change signal; one pending is enough, since a reload looks at the whole repository.
@@ -35,7 +35,7 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
         // A file still being written is looked at again soon, not only at the next periodic scan.
         var retry = TimeSpan.FromMilliseconds(Math.Max(settings.DebounceMilliseconds, settings.SettleMilliseconds) + 50);
         logger.LogInformation("Watching the model repository {Path}: file events {Watch}, rescan every {Interval}",
-            repository.Root, watcher is not null ? "on" : "off", interval == Timeout.InfiniteTimeSpan ? "never" : interval);
+            reconciler.Root, watcher is not null ? "on" : "off", interval == Timeout.InfiniteTimeSpan ? "never" : interval);
 
         // A version dropped between the first load and the watch starting fired no event: look once right away.
         var wait = watcher is not null ? TimeSpan.Zero : interval;
@@ -52,7 +52,7 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
     {
         try
         {
-            return await repository.ReloadAsync(retryRejected: false, stoppingToken).ConfigureAwait(false);
+            return await reconciler.ReloadAsync(retryRejected: false, stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -61,7 +61,7 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
         catch (Exception e) when (e is InvalidModelException or IOException or UnauthorizedAccessException)
         {
             // The repository itself is unreadable (unmounted, deleted): keep serving what is loaded and look again later.
-            logger.LogWarning("Cannot rescan the model repository {Path}: {Reason}; the loaded models keep serving", repository.Root, e.Message);
+            logger.LogWarning("Cannot rescan the model repository {Path}: {Reason}; the loaded models keep serving", reconciler.Root, e.Message);
             return null;
         }
     }
@@ -97,7 +97,7 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
     {
         try
         {
-            var watcher = new FileSystemWatcher(repository.Root)
+            var watcher = new FileSystemWatcher(reconciler.Root)
             {
                 IncludeSubdirectories = true,
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
@@ -109,15 +109,15 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
             watcher.Error += (_, e) =>
             {
                 // Overflow: events were lost, so look at everything.
-                logger.LogWarning(e.GetException(), "Watching {Path} lost events; rescanning", repository.Root);
-                changes.Writer.TryWrite(repository.Root);
+                logger.LogWarning(e.GetException(), "Watching {Path} lost events; rescanning", reconciler.Root);
+                changes.Writer.TryWrite(reconciler.Root);
             };
             watcher.EnableRaisingEvents = true;
             return watcher;
         }
         catch (Exception e) when (e is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Cannot watch {Path} ({Reason}); new versions are noticed by the periodic scan only", repository.Root, e.Message);
+            logger.LogWarning("Cannot watch {Path} ({Reason}); new versions are noticed by the periodic scan only", reconciler.Root, e.Message);
             return null;
         }
     }
@@ -128,10 +128,5 @@ public sealed class ModelWatchService(ModelRepository repository, IOptions<Model
             changes.Writer.TryWrite(e.FullPath);
     }
 
-    /// <summary>Staging folders and temporary files (names starting with a dot) are not versions until renamed into place.</summary>
-    private bool Relevant(string path)
-    {
-        var relative = Path.GetRelativePath(repository.Root, path);
-        return !relative.Split(Path.DirectorySeparatorChar).Any(segment => segment.StartsWith('.'));
-    }
+    private bool Relevant(string path) => !reconciler.Layout.IsStagingPath(path);
 }

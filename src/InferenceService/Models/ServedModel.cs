@@ -31,11 +31,15 @@ public sealed record ServedModel
 
     public LoadedModel? Part(ModelRole role) => role == ModelRole.Student ? StudentModel : TeacherModel;
 
+    /// <summary>The loaded versions of this generation.</summary>
+    public IEnumerable<LoadedModel> Parts => new[] { StudentModel, TeacherModel }.OfType<LoadedModel>();
+
     /// <summary>
     /// Holds every version in this generation; false when one of them is already retiring (a newer generation has been
-    /// published since this one was read, so the caller should read again). Balanced by <see cref="Release"/>.
+    /// published since this one was read, so the caller should read again). Balanced by <see cref="Release"/>; taken
+    /// through <see cref="ModelLease"/>.
     /// </summary>
-    public bool TryAcquire()
+    internal bool TryAcquire()
     {
         if (StudentModel is { } student && !student.TryAcquire())
             return false;
@@ -47,7 +51,7 @@ public sealed record ServedModel
         return true;
     }
 
-    public void Release()
+    internal void Release()
     {
         StudentModel?.Release();
         TeacherModel?.Release();

@@ -81,9 +81,6 @@ public static class OrtBaseline
     }
 
     /// <summary>The live (highest-version) model file of a role in a model repository.</summary>
-    public static string? FindModel(string repository, string name, string role)
-    {
-        var layout = new ModelRepositoryLayout(repository, name);
-        return layout.LiveVersion(role) is { } version ? layout.ModelPath(role, version) : null;
-    }
+    public static string? FindModel(string repository, string name, ModelRole role) =>
+        new ModelRepositoryLayout(repository).Find(name)?.Live(role)?.Path;
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LoadTest.Baseline;
+using Serving.Contracts.Models;
 using Serving.Datasets;
 using Spectre.Console;
 
@@ -27,7 +28,7 @@ internal static class BaselineCommand
             var table = new Table().Border(TableBorder.Rounded).Title("Raw ONNX Runtime, in process");
             foreach (var column in new[] { "role", "batch", "p50 µs", "p99 µs", "mean µs", "images/s" })
                 table.AddColumn(column);
-            foreach (var role in new[] { "student", "teacher" })
+            foreach (var role in ModelRoleNames.All)
             {
                 var path = OrtBaseline.FindModel(parse.GetValue(repository)!, parse.GetValue(name)!, role);
                 if (path is null)
@@ -37,9 +38,9 @@ internal static class BaselineCommand
                 }
                 foreach (var (size, count) in new[] { (1, parse.GetValue(runs)), (parse.GetValue(batch), Math.Max(20, parse.GetValue(runs) / 20)) })
                 {
-                    var r = OrtBaseline.Measure(path, test, size, count, parse.GetValue(threads)) with { Role = role };
+                    var r = OrtBaseline.Measure(path, test, size, count, parse.GetValue(threads)) with { Role = role.Name() };
                     results.Add(r);
-                    table.AddRow(role, size.ToString(System.Globalization.CultureInfo.InvariantCulture), r.P50Us.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    table.AddRow(r.Role, size.ToString(System.Globalization.CultureInfo.InvariantCulture), r.P50Us.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         r.P99Us.ToString(System.Globalization.CultureInfo.InvariantCulture), r.MeanUs.ToString("F0", System.Globalization.CultureInfo.InvariantCulture),
                         r.ImagesPerSecond.ToString("F0", System.Globalization.CultureInfo.InvariantCulture));
                 }

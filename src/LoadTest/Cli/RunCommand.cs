@@ -4,6 +4,7 @@ using LoadTest.Protocols;
 using LoadTest.Reporting;
 using LoadTest.Service;
 using LoadTest.Workload;
+using Serving.Contracts.Models;
 using Spectre.Console;
 
 namespace LoadTest.Cli;
@@ -62,10 +63,10 @@ internal static class RunCommand
                 AnsiConsole.MarkupLine($"[grey]{requests.Count} {inputKind.ToString().ToLowerInvariant()} inputs from {Markup.Escape(requests.Source.Name)}; {profile.Describe()}, {profile.Connections} connection(s), {profile.Duration.TotalSeconds:0.#}s per scenario after {profile.Warmup.TotalSeconds:0.#}s warm-up[/]");
 
                 BaselineResult? baseline = null;
-                var studentPath = parse.GetValue(noBaseline) ? null : OrtBaseline.FindModel(parse.GetValue(repository)!, parse.GetValue(baselineName)!, "student");
+                var studentPath = parse.GetValue(noBaseline) ? null : OrtBaseline.FindModel(parse.GetValue(repository)!, parse.GetValue(baselineName)!, ModelRole.Student);
                 if (studentPath is not null)
                 {
-                    baseline = OrtBaseline.Measure(studentPath, requests.Source, batchSize: 1, runs: 2000, parse.GetValue(baselineThreads)) with { Role = "student" };
+                    baseline = OrtBaseline.Measure(studentPath, requests.Source, batchSize: 1, runs: 2000, parse.GetValue(baselineThreads)) with { Role = ModelRole.Student.Name() };
                     AnsiConsole.MarkupLine($"[grey]baseline: raw ONNX Runtime batch-1 p50 {baseline.P50Us} µs, p99 {baseline.P99Us} µs ({Markup.Escape(studentPath)})[/]");
                 }
 

@@ -36,7 +36,7 @@ public sealed record ModelMetadata
         var props = new Dictionary<string, string>(Extra)
         {
             [MetadataKeys.Labels] = JsonSerializer.Serialize(Labels),
-            [MetadataKeys.Role] = Role == ModelRole.Teacher ? "teacher" : "student",
+            [MetadataKeys.Role] = Role.Name(),
             [MetadataKeys.Arch] = Arch,
             [MetadataKeys.Dataset] = Dataset,
             [MetadataKeys.Version] = Version,
@@ -83,12 +83,9 @@ public sealed record ModelMetadata
         if (labels.Length == 0)
             throw new InvalidModelException("metadata key 'labels' is an empty list");
 
-        var role = Required(MetadataKeys.Role) switch
-        {
-            "teacher" => ModelRole.Teacher,
-            "student" => ModelRole.Student,
-            var other => throw new InvalidModelException($"metadata key 'role' must be teacher or student, not '{other}'"),
-        };
+        var roleName = Required(MetadataKeys.Role);
+        var role = ModelRoleNames.Parse(roleName)
+            ?? throw new InvalidModelException($"metadata key 'role' must be teacher or student, not '{roleName}'");
 
         string Optional(string key, string fallback) => props.TryGetValue(key, out var v) && v.Length > 0 ? v : fallback;
 

@@ -20,7 +20,7 @@ public sealed class DrainTests
         var old = lease.Model.StudentModel!;
 
         models.WriteStudent("3");
-        var report = await repository.ReloadAsync(retryRejected: false, CancellationToken.None);
+        var report = await service.Reconciler.ReloadAsync(retryRejected: false, CancellationToken.None);
         // The in-flight request still runs on the old session, through the old batcher.
         var onOld = await lease.Model.Student!.PredictAsync(TinyModels.Confident, 1.0, CancellationToken.None);
         var retiredWhileHeld = old.Retired.IsCompleted;

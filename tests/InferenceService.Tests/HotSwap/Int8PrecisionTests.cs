@@ -61,7 +61,7 @@ public sealed class Int8PrecisionTests
         await using var service = new ServiceFactory(models.Root, samples.Path, Int8(), services =>
             services.Remove(services.Single(d => d.ImplementationType == typeof(InferenceService.Models.ModelLoadingService))));
 
-        var error = await Assert.ThrowsAsync<InvalidModelException>(() => service.Repository.LoadAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidModelException>(() => service.Reconciler.LoadAsync(CancellationToken.None));
 
         Assert.Contains(path, error.Message);
         Assert.Contains("metadata says precision 'fp32' but ModelRepository:StudentPrecision is Int8", error.Message);

@@ -18,7 +18,7 @@ public sealed class HealthTests
         var early = await Assert.ThrowsAsync<RpcException>(async () =>
             await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident)));
 
-        await service.Repository.LoadAsync(CancellationToken.None);
+        await service.Reconciler.LoadAsync(CancellationToken.None);
         var after = await service.Health.CheckAsync(new HealthCheckRequest());
 
         Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, before.Status);

@@ -40,7 +40,7 @@ public sealed class ModelValidationTests
         using var samples = new TempDirectory();
         await using var service = ServiceFactory.WithoutModelLoading(models.Root, samples.Path);
 
-        var error = await Assert.ThrowsAsync<InvalidModelException>(() => service.Repository.LoadAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidModelException>(() => service.Reconciler.LoadAsync(CancellationToken.None));
 
         Assert.Contains(student, error.Message);
         Assert.Contains("3 classes but its metadata lists 2 labels", error.Message);

@@ -92,6 +92,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
 
     public ModelRepository Repository => Services.GetRequiredService<ModelRepository>();
 
+    /// <summary>Loads (first reconciliation) and reloads the models.</summary>
+    public ModelReconciler Reconciler => Services.GetRequiredService<ModelReconciler>();
+
     /// <summary>Starts the host and waits until models are loaded and warmed (health SERVING).</summary>
     public async Task<ServiceFactory> StartAsync()
     {

@@ -1,6 +1,4 @@
-using Serving.Contracts.Models;
-
-namespace InferenceService.Models;
+namespace Serving.Contracts.Models;
 
 /// <summary>What the repository holds for one model name: versions per role, highest first.</summary>
 public sealed record ModelVersions(string Name, IReadOnlyDictionary<ModelRole, IReadOnlyList<ModelFile>> Roles)
