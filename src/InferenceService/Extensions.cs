@@ -69,6 +69,7 @@ public static class Extensions
             TeacherGuard.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<TeacherOptions>>().Value,
                 context.ServiceProvider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<TeacherGuard>();
+        services.AddSingleton<TeacherConsultation>();
         services.AddSingleton<ShadowTraffic>();
         // Registered after the capture: stopped (drained) before it, in reverse order.
         services.AddHostedService(sp => sp.GetRequiredService<ShadowTraffic>());

@@ -1,5 +1,6 @@
 using Distillation.Calibration;
 using Distillation.Evaluation;
+using Serving.Contracts.Inference;
 
 namespace Distillation.Tests;
 
@@ -17,7 +18,7 @@ public sealed class CalibrationTests
         {
             for (var c = 0; c < k; c++)
                 logits[i * k + c] = (float)(random.NextDouble() * 8 - 4);
-            var p = Inference.Softmax.Rows(logits.AsSpan(i * k, k), k, 2.5);
+            var p = Softmax.Rows(logits.AsSpan(i * k, k), k, 2.5);
             var u = random.NextDouble();
             var label = 0;
             for (double acc = p[0]; acc < u && label < k - 1; acc += p[++label])
@@ -87,7 +88,7 @@ public sealed class CalibrationTests
     public void CascadeCurve_Points_RunFromAllStudentToAllTeacher()
     {
         var (student, teacher, labels) = CascadeData(seed: 5);
-        var curve = new CascadeCurve(Inference.Softmax.Rows(student, 3), Inference.Softmax.Rows(teacher, 3), labels, 3);
+        var curve = new CascadeCurve(Softmax.Rows(student, 3), Softmax.Rows(teacher, 3), labels, 3);
         var points = curve.Points();
 
         Assert.Equal(0, points[0].TeacherShare);

@@ -7,6 +7,7 @@ using Distillation.Inference;
 using Distillation.Redistillation;
 using Distillation.Tests.Support;
 using Distillation.Training;
+using Serving.Contracts.Inference;
 using Serving.Contracts.Models;
 using Serving.Contracts.Samples;
 using Serving.Onnx;

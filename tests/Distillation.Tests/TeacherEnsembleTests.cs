@@ -1,6 +1,7 @@
 using Distillation.Data;
 using Distillation.Inference;
 using Distillation.Tests.Support;
+using Serving.Contracts.Inference;
 using Serving.Contracts.Models;
 using Serving.Onnx;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Distillation.Calibration;
 using Distillation.Data;
 using Distillation.Inference;
+using Serving.Contracts.Inference;
 using Serving.Onnx;
 using Spectre.Console;
 

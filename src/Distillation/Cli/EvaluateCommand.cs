@@ -3,6 +3,8 @@ using Distillation.Calibration;
 using Distillation.Data;
 using Distillation.Evaluation;
 using Distillation.Inference;
+using Serving.Contracts.Inference;
+using Serving.Contracts.Models;
 using Serving.Onnx;
 using Spectre.Console;
 
@@ -84,7 +86,7 @@ internal static class EvaluateCommand
             var report = new EvaluationReport
             {
                 Model = Path.GetFullPath(student.Path),
-                Role = metadata?.Role.ToString().ToLowerInvariant() ?? "unknown",
+                Role = metadata?.Role.Name() ?? "unknown",
                 Arch = metadata?.Arch ?? "unknown",
                 Split = dataset == splits.Test ? "test" : "validation",
                 Parameters = metadata?.Params ?? 0,

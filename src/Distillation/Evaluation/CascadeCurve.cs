@@ -1,4 +1,5 @@
 using Distillation.Inference;
+using Serving.Contracts.Inference;
 
 namespace Distillation.Evaluation;
 

@@ -1,3 +1,5 @@
+using Serving.Contracts.Inference;
+
 namespace Distillation.Evaluation;
 
 /// <summary>Per-class precision, recall and F1.</summary>
@@ -41,7 +43,7 @@ public sealed record ClassificationMetrics(
         for (var i = 0; i < n; i++)
         {
             var row = probabilities.Slice(i * k, k);
-            var predicted = Inference.Softmax.ArgMax(row);
+            var predicted = Softmax.ArgMax(row);
             var confidence = row[predicted];
             var label = labels[i];
             confusion[label][predicted]++;
@@ -93,7 +95,7 @@ public sealed record ClassificationMetrics(
         var same = 0;
         for (var i = 0; i < n; i++)
         {
-            if (Inference.Softmax.ArgMax(a.Slice(i * classes, classes)) == Inference.Softmax.ArgMax(b.Slice(i * classes, classes)))
+            if (Softmax.ArgMax(a.Slice(i * classes, classes)) == Softmax.ArgMax(b.Slice(i * classes, classes)))
                 same++;
         }
         return (double)same / n;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Distillation.Inference;
+using Serving.Contracts.Inference;
 
 namespace Distillation.Evaluation;
 
@@ -44,7 +45,7 @@ public sealed record ModelComparison(string Split, int Images, ComparedModel Ref
         var same = 0;
         for (var i = 0; i < rows; i++)
         {
-            if (ArgMax(a.AsSpan(i * classes, classes)) == ArgMax(b.AsSpan(i * classes, classes)))
+            if (Softmax.ArgMax(a.AsSpan(i * classes, classes)) == Softmax.ArgMax(b.AsSpan(i * classes, classes)))
                 same++;
         }
         return rows == 0 ? 0 : (double)same / rows;
@@ -55,7 +56,7 @@ public sealed record ModelComparison(string Split, int Images, ComparedModel Ref
         var correct = 0;
         for (var i = 0; i < labels.Count; i++)
         {
-            if (ArgMax(logits.AsSpan(i * classes, classes)) == labels[i])
+            if (Softmax.ArgMax(logits.AsSpan(i * classes, classes)) == labels[i])
                 correct++;
         }
         return labels.Count == 0 ? 0 : (double)correct / labels.Count;
@@ -102,17 +103,6 @@ public sealed record ModelComparison(string Split, int Images, ComparedModel Ref
     }
 
     public void WriteJson(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, EvaluationReport.Json));
-
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        var best = 0;
-        for (var k = 1; k < row.Length; k++)
-        {
-            if (row[k] > row[best])
-                best = k;
-        }
-        return best;
-    }
 
     private static LatencyResult Median(List<LatencyResult> results)
     {

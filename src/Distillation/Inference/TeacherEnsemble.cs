@@ -1,4 +1,5 @@
 using Distillation.Data;
+using Serving.Contracts.Inference;
 
 namespace Distillation.Inference;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Distillation.Inference;
+using Serving.Contracts.Inference;
 using Serving.Contracts.Samples;
 
 namespace Distillation.Redistillation;

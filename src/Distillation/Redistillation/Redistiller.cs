@@ -4,6 +4,7 @@ using Distillation.Calibration;
 using Distillation.Export;
 using Distillation.Inference;
 using Distillation.Training;
+using Serving.Contracts.Inference;
 using Serving.Contracts.Models;
 using Serving.Onnx;
 

@@ -73,7 +73,8 @@ public sealed class HardCaseCapture(
 
     public async Task StoppedAsync(CancellationToken cancellationToken) => await CloseAsync().ConfigureAwait(false);
 
-    public void Capture(ServedModel model, SampleReason reason, float[] pixels, Prediction student, Prediction teacher, string requestId)
+    /// <summary>Appends one hard case; <paramref name="pixels"/> are copied only when the log is open.</summary>
+    public void Capture(ServedModel model, SampleReason reason, ReadOnlyMemory<float> pixels, Prediction student, Prediction teacher, string requestId)
     {
         var current = log;
         if (current is null)
@@ -91,7 +92,7 @@ public sealed class HardCaseCapture(
             Channels = model.Shape.Channels,
             Height = model.Shape.Height,
             Width = model.Shape.Width,
-            Input = pixels,
+            Input = pixels.ToArray(),
             StudentProbabilities = student.Probabilities,
             TeacherProbabilities = teacher.Probabilities,
         });

@@ -1,23 +1,26 @@
 using System.Diagnostics;
-using InferenceService.Capture;
+using InferenceService.Configuration;
 using InferenceService.Inference;
 using InferenceService.Input;
-using Serving.Contracts.Samples;
 using InferenceService.Telemetry;
+using Serving.Contracts.Models;
+using Serving.Contracts.Samples;
 
 namespace InferenceService.Cascade;
 
 /// <summary>
 /// The cascade: the student answers when its calibrated max probability reaches the model's threshold, otherwise the
 /// teacher does. When the teacher cannot answer, the student's answer goes back marked degraded, never an error.
-/// Requests the teacher answered on AUTO (and shadow samples) become distillation data.
+/// Requests the teacher answered on AUTO (and shadow samples) become distillation data. A teacher-only replica
+/// answers with its teacher alone.
 /// </summary>
-public sealed class CascadeRouter(TeacherGuard teacher, ShadowTraffic shadow, HardCaseCapture capture, ServingMetrics metrics)
+public sealed class CascadeRouter(ServingTopology topology, TeacherGuard teacher, TeacherConsultation consultation, ShadowTraffic shadow,
+    ServingMetrics metrics)
 {
     public async Task<ClassifyResult> ClassifyAsync(ClassifyCommand command, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = command.Model.Student is null
+        var result = topology.IsTeacherReplica
             ? await TeacherReplica(command, cancellationToken).ConfigureAwait(false)
             : command.Route switch
             {
@@ -25,7 +28,7 @@ public sealed class CascadeRouter(TeacherGuard teacher, ShadowTraffic shadow, Ha
                 CascadeRoute.TeacherOnly => await TeacherOnly(command, cancellationToken).ConfigureAwait(false),
                 _ => await Auto(command, cancellationToken).ConfigureAwait(false),
             };
-        metrics.RequestCompleted(result.ServedBy == Responder.Student ? "student" : "teacher", RouteTag(command.Route),
+        metrics.RequestCompleted((result.ServedBy == Responder.Student ? ModelRole.Student : ModelRole.Teacher).Name(), RouteTag(command.Route),
             Stopwatch.GetElapsedTime(started));
         Activity.Current?.SetTag("serving.served_by", result.ServedBy.ToString());
         Activity.Current?.SetTag("serving.degraded", result.Degraded);
@@ -43,15 +46,13 @@ public sealed class CascadeRouter(TeacherGuard teacher, ShadowTraffic shadow, Ha
         }
 
         metrics.Fallback(model.Name);
-        var (answer, failure) = await teacher.TryClassifyAsync(model, command.Pixels.Memory, command.RequestId, cancellationToken)
-            .ConfigureAwait(false);
+        var (answer, failure) = await consultation.ConsultAsync(model, command.Pixels.Memory, student, SampleReason.Fallback,
+            command.RequestId, cancellationToken).ConfigureAwait(false);
         if (answer is null)
         {
             metrics.Degraded(model.Name, failure!);
             return new ClassifyResult(model, student, Responder.Student, true, student.Confidence);
         }
-        metrics.Agreement(model.Name, answer.Index == student.Index);
-        capture.Capture(model, SampleReason.Fallback, command.Pixels.ToArray(), student, answer, command.RequestId);
         return new ClassifyResult(model, answer, Responder.Teacher, false, student.Confidence);
     }
 

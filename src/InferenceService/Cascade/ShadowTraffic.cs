@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
-using InferenceService.Capture;
 using InferenceService.Configuration;
 using InferenceService.Inference;
-using InferenceService.Telemetry;
+using InferenceService.Models;
 using Microsoft.Extensions.Options;
 using Serving.Contracts.Samples;
 
@@ -13,11 +12,8 @@ namespace InferenceService.Cascade;
 /// on traffic the cascade never checks. Bounded in flight; drained (not abandoned) on shutdown, before the sample log
 /// closes (hosted lifecycle services stop in reverse registration order).
 /// </summary>
-public sealed class ShadowTraffic(
-    TeacherGuard teacher,
-    HardCaseCapture capture,
-    ServingMetrics metrics,
-    IOptions<CaptureOptions> options) : IHostedLifecycleService, IAsyncDisposable
+public sealed class ShadowTraffic(TeacherConsultation consultation, IOptions<CaptureOptions> options)
+    : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<Task, byte> inFlight = new();
     private readonly CancellationTokenSource stopping = new();
@@ -31,13 +27,13 @@ public sealed class ShadowTraffic(
             return;
         if (inFlight.Count >= settings.MaxShadowInFlight || stopping.IsCancellationRequested)
             return;
-        // The shadow call outlives the request and its hold on the model versions, so it takes its own: a hot swap
-        // cannot dispose the teacher it is about to use. (The request still holds one, so this succeeds.)
-        if (!command.Model.TryAcquire())
+        // The shadow call outlives the request and its lease, so it takes its own: a hot swap cannot dispose the
+        // teacher it is about to use. (The request still holds one, so this succeeds.)
+        if (ModelLease.TryAcquire(command.Model) is not { } lease)
             return;
         // The request's pixels return to the pool when it completes; the shadow call needs its own copy.
         var pixels = command.Pixels.ToArray();
-        var task = Task.Run(() => RunAsync(command, pixels, student));
+        var task = Task.Run(() => RunAsync(lease, pixels, student, command.RequestId));
         inFlight.TryAdd(task, 0);
         task.ContinueWith(static (t, s) => ((ConcurrentDictionary<Task, byte>)s!).TryRemove(t, out _), inFlight,
             CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -76,24 +72,18 @@ public sealed class ShadowTraffic(
         await stopping.CancelAsync().ConfigureAwait(false);
     }
 
-    private async Task RunAsync(ClassifyCommand command, float[] pixels, Prediction student)
+    private async Task RunAsync(ModelLease lease, float[] pixels, Prediction student, string requestId)
     {
-        Prediction? answer;
-        try
+        using (lease)
         {
-            (answer, _) = await teacher.TryClassifyAsync(command.Model, pixels, command.RequestId, stopping.Token).ConfigureAwait(false);
+            try
+            {
+                await consultation.ConsultAsync(lease.Model, pixels, student, SampleReason.Shadow, requestId, stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Shutting down and the teacher was too slow: this sample is given up.
+            }
         }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            return; // shutting down and the teacher was too slow: this sample is given up
-        }
-        finally
-        {
-            command.Model.Release();
-        }
-        if (answer is null)
-            return;
-        metrics.Agreement(command.Model.Name, answer.Index == student.Index);
-        capture.Capture(command.Model, SampleReason.Shadow, pixels, student, answer, command.RequestId);
     }
 }

@@ -5,6 +5,8 @@ using System.Threading.Channels;
 using InferenceService.Configuration;
 using InferenceService.Models;
 using InferenceService.Telemetry;
+using Serving.Contracts.Inference;
+using Serving.Contracts.Models;
 
 namespace InferenceService.Inference;
 
@@ -50,7 +52,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         this.options = options;
         this.metrics = metrics;
         fakeRun = run;
-        role = model.Role.ToString().ToLowerInvariant();
+        role = model.Role.Name();
         this.instances = options.Enabled
             ? Enumerable.Range(0, instances).Select(i => new ModelInstance(i, new BatchBuffers(model, options.MaxBatchSize))).ToArray()
             : [];

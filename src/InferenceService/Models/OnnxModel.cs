@@ -6,8 +6,9 @@ using ModelMetadata = Serving.Contracts.Models.ModelMetadata;
 namespace InferenceService.Models;
 
 /// <summary>
-/// One model version in one ONNX Runtime session for the life of the process (creation is expensive; <c>Run</c> is
-/// thread-safe). Validated against the ONNX contract and its metadata when loaded.
+/// One model version in one ONNX Runtime session, created once when the version is loaded and kept while it serves
+/// (creation is expensive; <c>Run</c> is thread-safe); disposed when a newer version has replaced it and its last
+/// request is done (see <see cref="LoadedModel"/>). Validated against the ONNX contract and its metadata when loaded.
 /// </summary>
 public sealed class OnnxModel : IDisposable
 {

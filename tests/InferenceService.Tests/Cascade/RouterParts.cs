@@ -1,0 +1,87 @@
+using InferenceService.Capture;
+using InferenceService.Cascade;
+using InferenceService.Configuration;
+using InferenceService.Input;
+using InferenceService.Models;
+using InferenceService.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace InferenceService.Tests.Cascade;
+
+/// <summary>
+/// The cascade's collaborators without a host: the router, its teacher guard, consultation, shadow traffic and
+/// capture, wired as the service wires them, around a scripted teacher and a hand-wired repository of tiny models.
+/// </summary>
+internal sealed class RouterParts : IAsyncDisposable
+{
+    private readonly ServiceProvider services;
+
+    private RouterParts(ServiceProvider services, HandWiredRepository repository)
+    {
+        this.services = services;
+        Repository = repository;
+    }
+
+    public HandWiredRepository Repository { get; }
+    public CascadeRouter Router => services.GetRequiredService<CascadeRouter>();
+    public HardCaseCapture Capture => services.GetRequiredService<HardCaseCapture>();
+    public ShadowTraffic Shadow => services.GetRequiredService<ShadowTraffic>();
+
+    public static async Task<RouterParts> StartAsync(TinyModels models, ITeacher teacher, ServingTopology topology,
+        string? captureDirectory = null, double shadowSampleRate = 0)
+    {
+        var repository = await HandWiredRepository.LoadAsync(models.Root, topology);
+        var collection = new ServiceCollection()
+            .AddLogging()
+            .AddMetrics()
+            .AddSingleton(topology)
+            .AddSingleton(teacher)
+            .AddSingleton(repository.Metrics)
+            .AddSingleton<IHostEnvironment>(new TestEnvironment())
+            .AddSingleton(Options.Create(new CaptureOptions
+            {
+                Enabled = captureDirectory is not null,
+                Directory = captureDirectory ?? "unused",
+                ShadowSampleRate = shadowSampleRate,
+                FsyncIntervalMilliseconds = 10,
+            }))
+            .AddSingleton<HardCaseCapture>()
+            .AddSingleton<TeacherGuard>()
+            .AddSingleton<TeacherConsultation>()
+            .AddSingleton<ShadowTraffic>()
+            .AddSingleton<CascadeRouter>();
+        collection.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, _) => TeacherGuard.Configure(pipeline, new TeacherOptions()));
+        var parts = new RouterParts(collection.BuildServiceProvider(), repository);
+        await parts.Capture.StartAsync(CancellationToken.None);
+        return parts;
+    }
+
+    /// <summary>Classifies <paramref name="pixels"/> on the default model, holding a lease as the gRPC service does.</summary>
+    public async Task<ClassifyResult> ClassifyAsync(float[] pixels, CascadeRoute route = CascadeRoute.Auto, string requestId = "r1")
+    {
+        using var lease = Repository.Repository.Acquire("");
+        using var buffer = new PixelBuffer(lease.Model.Shape);
+        buffer.CopyFrom(pixels);
+        return await Router.ClassifyAsync(new ClassifyCommand(lease.Model, buffer, route, requestId), CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Shadow.StoppedAsync(CancellationToken.None);
+        await Capture.StoppedAsync(CancellationToken.None);
+        await services.DisposeAsync();
+        await Repository.DisposeAsync();
+    }
+
+    private sealed class TestEnvironment : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Testing";
+        public string ApplicationName { get; set; } = "InferenceService.Tests";
+        public string ContentRootPath { get; set; } = AppContext.BaseDirectory;
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } =
+            new Microsoft.Extensions.FileProviders.NullFileProvider();
+    }
+}
