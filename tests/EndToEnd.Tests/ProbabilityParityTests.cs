@@ -34,7 +34,7 @@ public sealed class ProbabilityParityTests
         using var metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var sessions = new OnnxSessionFactory(Options.Create(new OnnxRuntimeOptions()), NullLogger<OnnxSessionFactory>.Instance);
         using var model = OnnxModel.Load("parity", ModelRole.Student, new ModelFile("1", path), sessions);
-        await using var batcher = new DynamicBatcher(model, new BatchingOptions(), new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
+        await using var batcher = new DynamicBatcher(model, new BatchingOptions(), instances: 1, new ServingMetrics(metricsServices.GetRequiredService<IMeterFactory>()));
         using var tool = new OnnxClassifier(path);
 
         // As 'calibrate' and 'evaluate' compute them: logits for all images, then probabilities row by row.

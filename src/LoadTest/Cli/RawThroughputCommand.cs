@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LoadTest.Baseline;
+using Serving.Contracts.Models;
 using Serving.Datasets;
 using Spectre.Console;
 
@@ -16,7 +17,7 @@ internal static class RawThroughputCommand
         var repository = new Option<string>("--model-repo") { Description = "Model repository", DefaultValueFactory = _ => "models" };
         var name = new Option<string>("--model") { Description = "Model name", DefaultValueFactory = _ => "fashion-mnist" };
         var role = new Option<string>("--role") { Description = "student or teacher", DefaultValueFactory = _ => "student" };
-        role.AcceptOnlyFromAmong("student", "teacher");
+        role.AcceptOnlyFromAmong(ModelRoleNames.Student, ModelRoleNames.Teacher);
         var data = new Option<string>("--data") { Description = "Dataset folder whose test images are used", Required = true };
         var batch = new Option<int>("--batch-size") { Description = "Images per run", DefaultValueFactory = _ => 32 };
         var callers = new Option<int>("--callers") { Description = "Threads running at once (0 = one per core over --intra-op-threads)", DefaultValueFactory = _ => 0 };
@@ -26,7 +27,7 @@ internal static class RawThroughputCommand
             command.Add(option);
         command.SetAction(parse =>
         {
-            var path = OrtBaseline.FindModel(parse.GetValue(repository)!, parse.GetValue(name)!, parse.GetValue(role)!);
+            var path = OrtBaseline.FindModel(parse.GetValue(repository)!, parse.GetValue(name)!, ModelRoleNames.Parse(parse.GetValue(role)!) ?? ModelRole.Student);
             if (path is null || parse.GetValue(batch) < 1 || parse.GetValue(callers) < 0 || parse.GetValue(threads) < 0)
             {
                 AnsiConsole.MarkupLine("[red]Error[/]: no such model, or a batch size below 1, or negative callers or threads");

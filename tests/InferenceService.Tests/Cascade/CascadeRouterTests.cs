@@ -12,17 +12,20 @@ public sealed class CascadeRouterTests
 {
     private static readonly ServingTopology Cascade = new(ServingRole.Cascade, TeacherIsRemote: false);
 
-    [Fact]
-    public async Task ClassifyAsync_ConfidentStudent_StudentAnswersAndTheTeacherIsNotAsked()
+    [Theory]
+    [InlineData(true, CascadeRoute.Auto)]
+    [InlineData(false, CascadeRoute.StudentOnly)]
+    public async Task ClassifyAsync_ConfidentOrStudentOnly_StudentAnswersAndTheTeacherIsNotAsked(bool confident, CascadeRoute route)
     {
         using var models = new TinyModels();
         var teacher = ScriptedTeacher.Answering(label: 2);
         await using var parts = await RouterParts.StartAsync(models, teacher, Cascade);
+        var pixels = confident ? TinyModels.Confident : TinyModels.Unsure;
 
-        var result = await parts.ClassifyAsync(TinyModels.Confident);
+        var result = await parts.ClassifyAsync(pixels, route);
 
         Assert.Equal((Responder.Student, false, 0), (result.ServedBy, result.Degraded, result.Answer.Index));
-        Assert.Equal(TinyModels.StudentConfidence(TinyModels.Confident), result.StudentConfidence, 4);
+        Assert.Equal(TinyModels.StudentConfidence(pixels), result.StudentConfidence, 4);
         Assert.Empty(teacher.Asked);
     }
 
@@ -55,19 +58,6 @@ public sealed class CascadeRouterTests
         var result = await parts.ClassifyAsync(TinyModels.Unsure);
 
         Assert.Equal((Responder.Student, true, 0), (result.ServedBy, result.Degraded, result.Answer.Index));
-    }
-
-    [Fact]
-    public async Task ClassifyAsync_StudentOnlyRoute_TeacherNotAskedEvenWhenUnsure()
-    {
-        using var models = new TinyModels();
-        var teacher = ScriptedTeacher.Answering(label: 2);
-        await using var parts = await RouterParts.StartAsync(models, teacher, Cascade);
-
-        var result = await parts.ClassifyAsync(TinyModels.Unsure, CascadeRoute.StudentOnly);
-
-        Assert.Equal((Responder.Student, false), (result.ServedBy, result.Degraded));
-        Assert.Empty(teacher.Asked);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using InferenceService.Configuration;
 using InferenceService.Input;
 using InferenceService.Models;
 using InferenceService.Telemetry;
+using InferenceService.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -15,17 +16,9 @@ namespace InferenceService.Tests.Cascade;
 /// The cascade's collaborators without a host: the router, its teacher guard, consultation, shadow traffic and
 /// capture, wired as the service wires them, around a scripted teacher and a hand-wired repository of tiny models.
 /// </summary>
-internal sealed class RouterParts : IAsyncDisposable
+internal sealed class RouterParts(ServiceProvider services, HandWiredRepository repository) : IAsyncDisposable
 {
-    private readonly ServiceProvider services;
-
-    private RouterParts(ServiceProvider services, HandWiredRepository repository)
-    {
-        this.services = services;
-        Repository = repository;
-    }
-
-    public HandWiredRepository Repository { get; }
+    public HandWiredRepository Repository => repository;
     public CascadeRouter Router => services.GetRequiredService<CascadeRouter>();
     public HardCaseCapture Capture => services.GetRequiredService<HardCaseCapture>();
     public ShadowTraffic Shadow => services.GetRequiredService<ShadowTraffic>();
