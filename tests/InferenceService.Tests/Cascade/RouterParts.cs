@@ -46,7 +46,7 @@ internal sealed class RouterParts(ServiceProvider services, HandWiredRepository 
             .AddSingleton<TeacherConsultation>()
             .AddSingleton<ShadowTraffic>()
             .AddSingleton<CascadeRouter>();
-        collection.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, _) => TeacherGuard.Configure(pipeline, new TeacherOptions()));
+        collection.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, _) => TeacherGuard.Configure(pipeline, new TeacherOptions(), TimeProvider.System));
         var parts = new RouterParts(collection.BuildServiceProvider(), repository);
         await parts.Capture.StartAsync(CancellationToken.None);
         return parts;
