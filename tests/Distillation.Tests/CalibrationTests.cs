@@ -37,7 +37,7 @@ public sealed class CalibrationTests
     public void Select_PointEstimateGapTarget_PicksFewestToTheTeacherOnTheGivenData()
     {
         var (student, teacher, labels) = CascadeData(seed: 2);
-        var curve = new CascadeCurve(Inference.Softmax.Rows(student, 3), Inference.Softmax.Rows(teacher, 3), labels, 3);
+        var curve = new CascadeCurve(Softmax.Rows(student, 3), Softmax.Rows(teacher, 3), labels, 3);
 
         var point = new CascadeTarget(MaxAccuracyGap: 0.002, MaxTeacherShare: null).Select(curve);
 

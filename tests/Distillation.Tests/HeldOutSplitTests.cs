@@ -1,6 +1,7 @@
 using Distillation.Calibration;
 using Distillation.Evaluation;
 using Distillation.Tests.Support;
+using Serving.Contracts.Inference;
 using Serving.Contracts.Models;
 
 namespace Distillation.Tests;
@@ -94,7 +95,7 @@ public sealed class HeldOutSplitTests
         var result = CascadeCalibration.Calibrate(data.Student, data.Teacher, data.Labels, SyntheticCascade.Classes, 1.0, new CascadeTarget(0.01, null));
         var promise = CalibrationPromise.From(result, new CascadeTarget(0.01, null), "calibration", null, "teacher.onnx", []);
         var fresh = SyntheticCascade.Draw(3000, imageSeed: 6, variant: 1);
-        var curve = new CascadeCurve(Inference.Softmax.Rows(fresh.Student, 3, result.Temperature), Inference.Softmax.Rows(fresh.Teacher, 3), fresh.Labels, 3);
+        var curve = new CascadeCurve(Softmax.Rows(fresh.Student, 3, result.Temperature), Softmax.Rows(fresh.Teacher, 3), fresh.Labels, 3);
 
         var kept = PromiseCheck.Compare(promise, curve, promise.Threshold);
         var allStudent = PromiseCheck.Compare(promise, curve, threshold: 0);

@@ -2,6 +2,7 @@ using Distillation.Calibration;
 using Distillation.Evaluation;
 using Distillation.Inference;
 using Distillation.Tests.Support;
+using Serving.Contracts.Inference;
 
 namespace Distillation.Tests;
 

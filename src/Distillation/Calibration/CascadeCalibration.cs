@@ -1,5 +1,6 @@
 using Distillation.Evaluation;
 using Distillation.Inference;
+using Serving.Contracts.Inference;
 
 namespace Distillation.Calibration;
 
