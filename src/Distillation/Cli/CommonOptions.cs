@@ -85,9 +85,11 @@ internal sealed class TrainingOptionSet(int defaultEpochs = 30, double defaultSg
     public Option<int> Seed { get; } = new("--seed") { Description = "Seed of initialization, shuffling and augmentation", DefaultValueFactory = _ => 1 };
     public Option<int> Padding { get; } = new("--augment-pad") { Description = "Random-crop padding in pixels (-1 = by image size, 0 = off)", DefaultValueFactory = _ => -1 };
     public Option<bool?> Flip { get; } = new("--flip") { Description = "Random horizontal flips (default: on unless the classes are digits)" };
+    public Option<string?> Shift { get; } = new("--augment-shift") { Description = "Also train on shifted images, e.g. rotate=30 (see the shift command)" };
+    public Option<double> ShiftProbability { get; } = new("--augment-shift-p") { Description = "Share of training images shifted by --augment-shift", DefaultValueFactory = _ => 0.5 };
     public Option<int> Limit { get; } = new("--limit") { Description = "Use only the first N training images (smoke runs)", DefaultValueFactory = _ => 0 };
 
-    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Momentum, WeightDecay, LabelSmoothing, Warmup, Seed, Padding, Flip, Limit];
+    public IEnumerable<Option> All => [Epochs, BatchSize, Optimizer, LearningRate, Momentum, WeightDecay, LabelSmoothing, Warmup, Seed, Padding, Flip, Shift, ShiftProbability, Limit];
 
     public TrainingOptions Read(ParseResult parse)
     {
@@ -106,6 +108,8 @@ internal sealed class TrainingOptionSet(int defaultEpochs = 30, double defaultSg
             Seed = parse.GetValue(Seed),
             AugmentPadding = parse.GetValue(Padding),
             HorizontalFlip = parse.GetValue(Flip),
+            AugmentShift = parse.GetValue(Shift),
+            AugmentShiftProbability = parse.GetValue(ShiftProbability),
             LimitTrainSamples = parse.GetValue(Limit),
         };
     }

@@ -15,5 +15,6 @@ public static class DistillationCli
         RedistillCommand.Create(),
         QuantizeCommand.Create(),
         CompareCommand.Create(),
+        ShiftCommand.Create(),
     };
 }

@@ -39,6 +39,7 @@ internal static class TrainCommands
         var dropout = new Option<double>("--dropout") { Description = "Dropout before the classifier", DefaultValueFactory = _ => 0.0 };
         var output = new Option<string>("--out") { Description = "Run folder (checkpoints, run.json, state.json, history.csv)", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its last completed epoch" };
+        var init = new Option<string?>("--init-weights") { Description = "Start from these weights (model.pt of the same architecture) instead of a fresh initialization: fine-tuning" };
         var training = new TrainingOptionSet();
         var teachers = new Option<string[]>("--teacher")
         {
@@ -48,7 +49,7 @@ internal static class TrainCommands
         var alpha = new Option<double>("--alpha") { Description = "Weight of the distillation term (0 = hard labels only)", DefaultValueFactory = _ => 0.9 };
         var temperature = new Option<double>("--temperature") { Description = "Distillation temperature T", DefaultValueFactory = _ => 4.0 };
 
-        foreach (var option in new Option[] { data, format, color, fraction, splitSeed, selection, threads, arch, widths, depths, dropout, output, resume })
+        foreach (var option in new Option[] { data, format, color, fraction, splitSeed, selection, threads, arch, widths, depths, dropout, output, resume, init })
             command.Add(option);
         foreach (var option in training.All)
             command.Add(option);
@@ -111,9 +112,12 @@ internal static class TrainCommands
             using var model = manifest.CreateModel();
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(spec.Describe())}: {ModelFactory.CountParameters(model):N0} parameters[/]");
             using var observer = new ConsoleTrainingObserver();
+            var initialWeights = parse.GetValue(init);
+            if (initialWeights is not null && !File.Exists(initialWeights))
+                throw new CliException($"--init-weights: file not found: {initialWeights}");
             // A run resumed from before the split was recorded keeps picking on all of validation, as it started.
             var selectionData = manifest.SelectionFraction is null ? splits.Validation : heldOut.Selection;
-            var state = new Trainer(run, observer).Train(manifest, splits with { Validation = selectionData }, ensemble, parse.GetValue(resume), cancellation);
+            var state = new Trainer(run, observer).Train(manifest, splits with { Validation = selectionData }, ensemble, parse.GetValue(resume), cancellation, initialWeights);
             AnsiConsole.MarkupLine($"[green]Done[/]: best selection accuracy {state.BestValidationAccuracy:P2} ({selectionData.Count} images) at epoch {state.BestEpoch}, {state.TotalSeconds / 60:F1} min; weights in {Markup.Escape(run.BestWeights)}");
         })));
         return command;

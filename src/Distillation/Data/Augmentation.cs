@@ -1,11 +1,14 @@
+using Serving.Datasets.Shifts;
+
 namespace Distillation.Data;
 
 /// <summary>
 /// Training-time augmentation: a random crop from the image padded with <see cref="Padding"/> zero pixels on each
 /// side (a random shift), and a random horizontal flip where the classes are mirror-symmetric (clothes, objects;
-/// not digits).
+/// not digits). Optionally, with probability <see cref="ShiftProbability"/>, an <see cref="ImageShift"/> first
+/// (rotation, scale, lighting, noise, blur): a model trained so is robust to traffic that drifts that way.
 /// </summary>
-public sealed record Augmentation(int Padding, bool HorizontalFlip)
+public sealed record Augmentation(int Padding, bool HorizontalFlip, ImageShift? Shift = null, double ShiftProbability = 0)
 {
     public static readonly Augmentation None = new(0, false);
 
@@ -19,6 +22,18 @@ public sealed record Augmentation(int Padding, bool HorizontalFlip)
 
     /// <summary>Writes image <paramref name="source"/> (bytes, CHW) into <paramref name="target"/> as [0, 1] floats.</summary>
     public void Apply(ReadOnlySpan<byte> source, Span<float> target, ImageShape shape, Random random)
+    {
+        if (Shift is not null && ShiftProbability > 0 && random.NextDouble() < ShiftProbability)
+        {
+            var shifted = new byte[source.Length];
+            Shift.ApplyOne(source, shifted, shape, random);
+            ApplyCropFlip(shifted, target, shape, random);
+            return;
+        }
+        ApplyCropFlip(source, target, shape, random);
+    }
+
+    private void ApplyCropFlip(ReadOnlySpan<byte> source, Span<float> target, ImageShape shape, Random random)
     {
         const float scale = 1f / 255f;
         var dx = Padding > 0 ? random.Next(-Padding, Padding + 1) : 0;
