@@ -26,13 +26,14 @@ internal static class RedistillCommand
         var minSamples = new Option<int>("--min-samples") { Description = "Refuse below this many usable captured samples", DefaultValueFactory = _ => 100 };
         var heldOut = new Option<double>("--held-out") { Description = "Share of captured samples held out to judge agreement", DefaultValueFactory = _ => 0.2 };
         var maxDrop = new Option<double>("--max-accuracy-drop-pp") { Description = "Largest tolerated drop of base test accuracy", DefaultValueFactory = _ => 0.2 };
+        var minGain = new Option<double>("--min-shift-gain-pp") { Description = "Smallest rise of agreement with the teacher on held-out captured samples that counts", DefaultValueFactory = _ => 0.0 };
         var gap = new Option<double?>("--max-gap-pp") { Description = "Calibration target: cascade within this many pp of the teacher (validation)", DefaultValueFactory = _ => 0.1 };
         var share = new Option<double?>("--max-teacher-share") { Description = "Calibration target: at most this share to the teacher (validation)" };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the distillation term", DefaultValueFactory = _ => 0.9 };
         var temperature = new Option<double>("--temperature") { Description = "Distillation temperature", DefaultValueFactory = _ => 4.0 };
         var work = new Option<string?>("--work") { Description = "Keep the training run in this folder (default: a temporary one, removed)" };
         var training = new TrainingOptionSet(defaultEpochs: 5, defaultSgdRate: 0.01, defaultWarmup: 0);
-        foreach (var option in new Option[] { samples, data, format, color, threads, teachers, repository, name, replay, from, minSamples, heldOut, maxDrop, gap, share, alpha, temperature, work })
+        foreach (var option in new Option[] { samples, data, format, color, threads, teachers, repository, name, replay, from, minSamples, heldOut, maxDrop, minGain, gap, share, alpha, temperature, work })
             command.Add(option);
         foreach (var option in training.All)
             command.Add(option);
@@ -54,6 +55,7 @@ internal static class RedistillCommand
                 MinSamples = parse.GetValue(minSamples),
                 HeldOutFraction = parse.GetValue(heldOut),
                 MaxAccuracyDrop = parse.GetValue(maxDrop) / 100,
+                MinShiftGain = parse.GetValue(minGain) / 100,
                 Alpha = parse.GetValue(alpha),
                 Temperature = parse.GetValue(temperature),
                 WorkDirectory = parse.GetValue(work),

@@ -28,6 +28,9 @@ public sealed record RedistillationOptions
     /// <summary>Largest tolerated drop of base test accuracy (a fraction: 0.002 = 0.2 pp).</summary>
     public double MaxAccuracyDrop { get; init; } = 0.002;
 
+    /// <summary>Smallest rise of agreement with the teacher on held-out captured samples that counts (a fraction).</summary>
+    public double MinShiftGain { get; init; }
+
     public double Alpha { get; init; } = 0.9;
     public double Temperature { get; init; } = 4.0;
 

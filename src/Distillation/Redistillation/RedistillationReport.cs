@@ -23,6 +23,15 @@ public sealed record RedistillationReport
     public required int CapturedTrain { get; init; }
     public required int CapturedHeldOut { get; init; }
     public required int Replayed { get; init; }
+
+    /// <summary>Captured samples that were images of the base test split: excluded from training and judging.</summary>
+    public int ExcludedTest { get; init; }
+
+    /// <summary>Captured samples that were images of the base validation split: excluded likewise.</summary>
+    public int ExcludedValidation { get; init; }
+
+    /// <summary>Captured samples whose image an earlier sample already had (counted once).</summary>
+    public int DuplicateImages { get; init; }
     public required VersionMetrics Live { get; init; }
     public required VersionMetrics Candidate { get; init; }
     public required bool Accepted { get; init; }
@@ -52,6 +61,8 @@ public sealed record RedistillationReport
         md.AppendLine(ci, $"# Redistillation of `{Name}`: {(Accepted ? $"accepted as version {WrittenVersion}" : "rejected")}");
         md.AppendLine();
         md.AppendLine(ci, $"Captured samples: {CapturedTrain} for training, {CapturedHeldOut} held out (fingerprint {SamplesFingerprint}); {Replayed} base images replayed. Training took {TrainingSeconds / 60:F1} min.");
+        md.AppendLine();
+        md.AppendLine(ci, $"Excluded as test leakage: {ExcludedTest} captured samples were images of the base test split, {ExcludedValidation} of the validation split; none of them trained or judged the candidate. {DuplicateImages} repeated images counted once.");
         md.AppendLine();
         md.AppendLine("| | live | candidate |");
         md.AppendLine("|---|---|---|");

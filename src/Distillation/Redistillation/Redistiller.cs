@@ -46,19 +46,18 @@ public sealed class Redistiller(ITrainingObserver observer)
         if (baseData.Train.Shape != liveManifest.Architecture.InputShape || baseData.Train.ClassCount != liveManifest.Architecture.Classes)
             throw new ArgumentException($"the base dataset ({baseData.Train.Shape}, {baseData.Train.ClassCount} classes) does not match the student ({liveManifest.Architecture.InputShape}, {liveManifest.Architecture.Classes} classes)");
 
-        var captured = CapturedSamples.Load(options.SamplesDirectory, options.Name, baseData.Train.Shape, baseData.Train.ClassNames, options.HeldOutFraction);
+        var captured = CapturedSamples.Load(options.SamplesDirectory, options.Name, baseData.Train.Shape, baseData.Train.ClassNames, options.HeldOutFraction,
+            ProtectedImages.Of(baseData));
         if (captured.Count < options.MinSamples || captured.Train.Count == 0 || captured.HeldOut.Count == 0)
             throw new RedistillationRefusedException(
-                $"too few captured samples: {captured.Count} usable ({captured.Train.Count} for training, {captured.HeldOut.Count} held out) of {captured.Read} read; at least {options.MinSamples} are needed");
+                $"too few captured samples: {captured.Count} usable ({captured.Train.Count} for training, {captured.HeldOut.Count} held out) of {captured.Read} read, {captured.ExcludedTest + captured.ExcludedValidation} of them excluded as images of the base test or validation split; at least {options.MinSamples} are needed");
         if (liveMetadata.Extra.TryGetValue(FingerprintKey, out var done) && done == captured.Fingerprint)
             throw new RedistillationRefusedException(
                 $"the live student v{liveVersion} was already redistilled from these {captured.Count} samples (fingerprint {captured.Fingerprint}); capture more traffic first");
 
         // Training data: the captured cases plus a seeded replay of base training images.
-        var replayCount = (int)Math.Min(baseData.Train.Count, Math.Round(captured.Train.Count * options.ReplayRatio));
-        var replayIndices = Enumerable.Range(0, baseData.Train.Count).ToArray();
-        new Random(options.Training.Seed).Shuffle(replayIndices);
-        var training = captured.Train.Concat(baseData.Train.Subset(replayIndices[..replayCount]));
+        var mix = TrainingMix.Build(captured.Train, baseData.Train, options.ReplayRatio, options.Training.Seed);
+        var training = mix.Training;
         // Keep-best picks on the selection part of validation and calibration uses the rest, the rule train/calibrate
         // follow; a live student from before the rule gets the default split for its successor.
         var selectionFraction = liveManifest.SelectionFraction ?? HeldOutParts.DefaultSelectionFraction;
@@ -119,18 +118,8 @@ public sealed class Redistiller(ITrainingObserver observer)
 
             var live = Measure(livePath, liveVersion, baseData, captured);
             var candidate = Measure(candidatePath, nextVersion, baseData, captured);
-            var reasons = new List<string>();
-            var drop = live.BaseTestAccuracy - candidate.BaseTestAccuracy;
-            var accuracyHolds = drop <= options.MaxAccuracyDrop + 1e-12;
-            reasons.Add(accuracyHolds
-                ? $"base test accuracy holds: {candidate.BaseTestAccuracy:P2} vs {live.BaseTestAccuracy:P2} (allowed drop {options.MaxAccuracyDrop * 100:0.##} pp)"
-                : $"base test accuracy drops {drop * 100:F2} pp ({live.BaseTestAccuracy:P2} -> {candidate.BaseTestAccuracy:P2}), more than the allowed {options.MaxAccuracyDrop * 100:0.##} pp");
-            var agreementImproves = candidate.HeldOutAgreement > live.HeldOutAgreement;
-            reasons.Add(agreementImproves
-                ? $"agreement with the teacher on held-out captured samples improves: {live.HeldOutAgreement:P2} -> {candidate.HeldOutAgreement:P2}"
-                : $"agreement with the teacher on held-out captured samples does not improve: {live.HeldOutAgreement:P2} -> {candidate.HeldOutAgreement:P2}");
-            var accepted = accuracyHolds && agreementImproves;
-            reasons.AddRange(calibrationNotes.Select(note => $"calibration: {note}"));
+            var (accepted, gateReasons) = new ShiftAwareGate(options.MaxAccuracyDrop, options.MinShiftGain).Decide(live, candidate);
+            var reasons = gateReasons.Concat(calibrationNotes.Select(note => $"calibration: {note}")).ToList();
 
             long? written = null;
             if (accepted)
@@ -145,7 +134,10 @@ public sealed class Redistiller(ITrainingObserver observer)
                 SamplesFingerprint = captured.Fingerprint,
                 CapturedTrain = captured.Train.Count,
                 CapturedHeldOut = captured.HeldOut.Count,
-                Replayed = replayCount,
+                Replayed = mix.Replayed,
+                ExcludedTest = captured.ExcludedTest,
+                ExcludedValidation = captured.ExcludedValidation,
+                DuplicateImages = captured.DuplicateImages,
                 Live = live,
                 Candidate = candidate,
                 Accepted = accepted,
