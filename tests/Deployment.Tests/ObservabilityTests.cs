@@ -34,12 +34,28 @@ public sealed partial class ObservabilityTests
         Assert.Contains(queries, q => q.Contains("histogram_quantile(0.99", StringComparison.Ordinal) && q.Contains("by (served_by, le)", StringComparison.Ordinal));
         foreach (var metric in new[] { "serving_fallbacks_total", "serving_agreement_total", "serving_degraded_total", "serving_batch_size", "serving_capture_dropped_total" })
             Assert.Contains(queries, q => q.Contains(metric, StringComparison.Ordinal));
+        // Drift: the teacher share against itself a week earlier, the live student version, swaps and rejected versions.
+        Assert.Contains(queries, q => q.Contains("serving_fallbacks_total", StringComparison.Ordinal) && q.Contains("offset 7d", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains("serving_model_live", StringComparison.Ordinal) && q.Contains("role=\"student\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains("serving_model_reloads_total", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AlertRules_Drift_TeacherShareAgainstLastWeekAndStaleStudent()
+    {
+        var rules = File.ReadAllText(Path.Combine(RepositoryPaths.Observability, "prometheus-rules.yaml"));
+
+        Assert.Contains("record: serving:teacher_share:rate1h", rules, StringComparison.Ordinal);
+        Assert.Contains("alert: ServingTeacherShareDrift", rules, StringComparison.Ordinal);
+        Assert.Contains("serving:teacher_share:rate1h offset 7d", rules, StringComparison.Ordinal);
+        Assert.Contains("alert: ServingDriftNotRedistilled", rules, StringComparison.Ordinal);
+        Assert.Contains("serving_model_reloads_total{role=\"student\",outcome=\"swapped\"}", rules, StringComparison.Ordinal);
     }
 
     /// <summary>
     /// The instruments declared in the service's sources, named as OpenTelemetry's Prometheus exporter renders them:
-    /// dots become underscores, the unit "s" adds _seconds ({annotations} add nothing), counters end in _total and
-    /// histograms become _bucket, _sum and _count series.
+    /// dots become underscores, the unit "s" adds _seconds ({annotations} add nothing), counters end in _total,
+    /// gauges keep their name and histograms become _bucket, _sum and _count series.
     /// </summary>
     private static HashSet<string> ExportedMetricNames()
     {
@@ -55,6 +71,8 @@ public sealed partial class ObservabilityTests
                 var name = instrument.Groups["name"].Value.Replace('.', '_') + (unit == "s" ? "_seconds" : "");
                 if (instrument.Groups["kind"].Value == "Histogram")
                     names.UnionWith([name + "_bucket", name + "_sum", name + "_count"]);
+                else if (instrument.Groups["kind"].Value == "ObservableGauge")
+                    names.Add(name);
                 else
                     names.Add(name + "_total");
             }
@@ -107,7 +125,7 @@ public sealed partial class ObservabilityTests
     private static string? StringLiteral(string argument) =>
         PlainString().Match(argument.Trim()) is { Success: true } literal ? literal.Groups[1].Value : null;
 
-    [GeneratedRegex(@"Create(?<kind>Histogram|Counter|ObservableCounter)(<\w+>)?\(\s*""(?<name>[a-z_.]+)""")]
+    [GeneratedRegex(@"Create(?<kind>Histogram|Counter|ObservableCounter|ObservableGauge)(<\w+>)?\(\s*""(?<name>[a-z_.]+)""")]
     private static partial Regex Instrument();
 
     [GeneratedRegex(@"^""([^""\\]*)""$")]

@@ -13,5 +13,6 @@ public static class LoadTestCli
         EchoServerCommand.Create(),
         FrameCommand.Create(),
         RawThroughputCommand.Create(),
+        WatchCommand.Create(),
     };
 }

@@ -12,6 +12,10 @@ public sealed record ServiceUsage
     [JsonPropertyName("requests")] public long Requests { get; init; }
     [JsonPropertyName("allocated_bytes")] public long AllocatedBytes { get; init; }
     [JsonPropertyName("allocated_bytes_per_request")] public double AllocatedBytesPerRequest { get; init; }
+    /// <summary>AUTO requests completed in the window, and how many of them the teacher answered (the service's count).</summary>
+    [JsonPropertyName("auto_requests")] public long AutoRequests { get; init; }
+    [JsonPropertyName("fallbacks")] public long Fallbacks { get; init; }
+    [JsonPropertyName("teacher_share")] public double? TeacherShare => AutoRequests > 0 ? (double)Fallbacks / AutoRequests : null;
     [JsonPropertyName("gc_gen0")] public long Gen0Collections { get; init; }
     [JsonPropertyName("gc_gen1")] public long Gen1Collections { get; init; }
     [JsonPropertyName("gc_gen2")] public long Gen2Collections { get; init; }

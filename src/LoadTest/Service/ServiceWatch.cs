@@ -43,6 +43,8 @@ public sealed class ServiceWatch : IAsyncDisposable
         return new ServiceUsage
         {
             Requests = requests,
+            AutoRequests = (long)(end.AutoRequests - start.AutoRequests),
+            Fallbacks = (long)(end.Fallbacks - start.Fallbacks),
             AllocatedBytes = allocated,
             AllocatedBytesPerRequest = requests > 0 ? (double)allocated / requests : 0,
             Gen0Collections = (long)(end.Gen0 - start.Gen0),

@@ -51,6 +51,41 @@ public static class PrometheusText
         return sum;
     }
 
+    /// <summary>
+    /// The value of label <paramref name="labelName"/> on the first series of <paramref name="name"/> that carries
+    /// every one of <paramref name="labels"/> (e.g. the <c>version</c> of <c>serving_model_live</c> with
+    /// <c>("role", "student")</c>), or null.
+    /// </summary>
+    public static string? LabelValue(string exposition, string name, string labelName, params (string Name, string Value)[] labels)
+    {
+        var wanted = labels.Select(l => $"{l.Name}=\"{l.Value}\"").ToArray();
+        var key = labelName + "=\"";
+        foreach (var raw in exposition.AsSpan().EnumerateLines())
+        {
+            var line = raw.Trim();
+            if (!line.StartsWith(name, StringComparison.Ordinal) || line.Length <= name.Length || line[name.Length] != '{')
+                continue;
+            var labelText = line[(name.Length + 1)..];
+            var close = labelText.LastIndexOf('}');
+            if (close < 0 || !CarriesAll(labelText[..close], wanted))
+                continue;
+            labelText = labelText[..close];
+            // The label at a boundary, so "version" does not match inside "teacher_version".
+            var at = labelText.IndexOf(key, StringComparison.Ordinal);
+            while (at > 0 && labelText[at - 1] != ',')
+            {
+                var next = labelText[(at + 1)..].IndexOf(key, StringComparison.Ordinal);
+                at = next < 0 ? -1 : at + 1 + next;
+            }
+            if (at < 0)
+                continue;
+            var value = labelText[(at + key.Length)..];
+            var end = value.IndexOf('"');
+            return end < 0 ? null : value[..end].ToString();
+        }
+        return null;
+    }
+
     private static bool CarriesAll(ReadOnlySpan<char> labelText, string[] labels)
     {
         foreach (var label in labels)
