@@ -39,6 +39,6 @@ LOG=$LOGS/$(date -u +%Y%m%dT%H%M%SZ).log
 status=0
 echo "$(date -u +%FT%TZ) redistilling $NAME from $SAMPLES with teacher v$TEACHER_VERSION; log $LOG" >&2
 "$DISTILL" redistill --samples "$SAMPLES" --data "$DATA" --teacher "$TEACHER" --model-repo "$REPO" --name "$NAME" \
-  --epochs "$EPOCHS" > "$LOG" 2>&1 || status=$?
+  --epochs "$EPOCHS" "$@" > "$LOG" 2>&1 || status=$?
 grep -E "Wrote student version|No new version|Nothing to do|Error" "$LOG" >&2 || true
 exit $status
