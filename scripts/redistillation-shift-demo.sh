@@ -97,7 +97,7 @@ trap cleanup EXIT
   > "$OUT/service.log" 2>&1) &
 SERVICE_PID=$!
 wait_healthy "$METRICS_PORT" "$OUT/service.log"
-"$LOADTEST" watch --metrics-url "$METRICS" --model "$NAME" --csv "$OUT/teacher-share.csv" --plot "$OUT/teacher-share.png" \
+"$LOADTEST" watch --metrics-url "$METRICS" --csv "$OUT/teacher-share.csv" --plot "$OUT/teacher-share.png" \
   > "$OUT/watch.log" 2>&1 &
 WATCH_PID=$!
 

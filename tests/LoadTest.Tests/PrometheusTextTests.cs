@@ -16,6 +16,9 @@ public sealed class PrometheusTextTests
         serving_request_duration_seconds_count_other 5
         serving_request_duration_seconds_sum{route="auto"} 1.5
         plain_total 7
+        serving_fallbacks_total{model="fashion-mnist",otel_scope_name="Serving.Inference"} 12
+        serving_model_live{model="fashion-mnist",otel_scope_name="Serving.Inference",precision="fp32",role="teacher",version="1"} 1
+        serving_model_live{model="fashion-mnist",otel_scope_name="Serving.Inference",precision="fp32",role="student",version="3"} 1
         """;
 
     [Fact]
@@ -42,6 +45,15 @@ public sealed class PrometheusTextTests
     {
         var counters = ServiceCounters.Parse(Exposition);
 
-        Assert.Equal(new ServiceCounters(13206256, 150, 40, 0, 2), counters);
+        Assert.Equal(new ServiceCounters(13206256, 150, 40, 0, 2, AutoRequests: 120, Fallbacks: 12), counters);
+    }
+
+    [Fact]
+    public void LabelValue_SeriesWithLabels_ReturnsThatSeriesValueOfTheLabel()
+    {
+        Assert.Equal("3", PrometheusText.LabelValue(Exposition, "serving_model_live", "version", ("role", "student")));
+        Assert.Equal("1", PrometheusText.LabelValue(Exposition, "serving_model_live", "version", ("role", "teacher"), ("model", "fashion-mnist")));
+        Assert.Null(PrometheusText.LabelValue(Exposition, "serving_model_live", "version", ("role", "other")));
+        Assert.Null(PrometheusText.LabelValue(Exposition, "serving_model_live", "missing", ("role", "student")));
     }
 }
