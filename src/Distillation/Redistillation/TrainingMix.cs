@@ -5,8 +5,7 @@ namespace Distillation.Redistillation;
 /// soft labels) and a seeded replay of base training images, <see cref="ReplayRatio"/> per captured sample. The
 /// replay is drawn from the base fit split only (never validation or test: those judge the candidate), and is there
 /// so the student keeps the base distribution while it learns the shifted one; at the default ratio of 1, half of
-/// every epoch is shifted traffic and half base data, which in the full-size shift round kept base accuracy within
-/// the gate while the captured half taught the shift (docs/redistillation.md).
+/// every epoch is shifted traffic and half base data (the reasoning in docs/redistillation.md, "Mixing").
 /// </summary>
 public sealed record TrainingMix(ImageDataset Training, int Captured, int Replayed)
 {
