@@ -15,7 +15,18 @@ internal static class WatchCommand
     public static Command Create()
     {
         var command = new Command("watch", "Record the service's teacher share over time from its /metrics until stopped (CSV, PNG)");
-        var metricsUrl = new Option<Uri>("--metrics-url") { Description = "The service's Prometheus /metrics, e.g. http://127.0.0.1:9464/metrics", Required = true };
+        var metricsUrl = new Option<Uri?>("--metrics-url")
+        {
+            Description = "The service's Prometheus /metrics, e.g. http://127.0.0.1:9464/metrics",
+            // System.CommandLine has no converter for Uri: parsed here, with a clear error for a bad address.
+            CustomParser = result =>
+            {
+                if (Uri.TryCreate(result.Tokens.Count == 0 ? "" : result.Tokens[0].Value, UriKind.Absolute, out var uri))
+                    return uri;
+                result.AddError("--metrics-url needs an absolute http address such as http://127.0.0.1:9464/metrics");
+                return null;
+            },
+        };
         var interval = new Option<TimeSpan>("--interval") { Description = "Time between scrapes", CustomParser = DurationParser.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(1) };
         var window = new Option<TimeSpan>("--window") { Description = "Window of each plotted teacher share", CustomParser = DurationParser.Parse, DefaultValueFactory = _ => TimeSpan.FromSeconds(5) };
         var csv = new Option<string>("--csv") { Description = "CSV file the samples are appended to", Required = true };
@@ -28,7 +39,14 @@ internal static class WatchCommand
         {
             var csvPath = parse.GetValue(csv)!;
             if (!parse.GetValue(fromCsv))
-                await RecordAsync(parse.GetValue(metricsUrl)!, parse.GetValue(interval), csvPath, cancellation);
+            {
+                if (parse.GetValue(metricsUrl) is not { } url)
+                {
+                    AnsiConsole.MarkupLine("[red]Error[/]: --metrics-url is needed unless --replot draws an existing CSV");
+                    return 1;
+                }
+                await RecordAsync(url, parse.GetValue(interval), csvPath, cancellation);
+            }
             if (parse.GetValue(plot) is { } plotPath)
             {
                 var samples = File.ReadLines(csvPath).Skip(1).Where(l => l.Length > 0).Select(TrafficSample.FromCsv).ToArray();
