@@ -9,7 +9,6 @@ using Distillation.Tests.Support;
 using Distillation.Training;
 using Serving.Contracts.Inference;
 using Serving.Contracts.Models;
-using Serving.Contracts.Samples;
 using Serving.Onnx;
 
 namespace Distillation.Tests;
@@ -127,26 +126,9 @@ public sealed class RedistillationTests : IClassFixture<RedistillationFixture>, 
         var images = traffic.Subset(picked);
         using var teacher = new OnnxClassifier(teacherPath);
         var probabilities = Softmax.Rows(teacher.Logits(images), 4);
-        using var writer = new SampleLogWriter(new SampleLogOptions { Directory = directory });
-        for (var i = 0; i < images.Count; i++)
-        {
-            writer.Append(new SampleRecord
-            {
-                Timestamp = DateTimeOffset.UtcNow,
-                RequestId = $"req-{i}",
-                Model = "tiny",
-                Reason = SampleReason.Fallback,
-                StudentVersion = "1",
-                TeacherVersion = "1",
-                Channels = 1,
-                Height = 12,
-                Width = 12,
-                Input = images.ToFloats(i, 1),
-                StudentProbabilities = new float[4],
-                TeacherProbabilities = shiftAnswers ? Shifted(probabilities[(i * 4)..(i * 4 + 4)]) : probabilities[(i * 4)..(i * 4 + 4)],
-            });
-        }
-        writer.Flush(durable: true);
+        var inputs = Enumerable.Range(0, images.Count).Select(i => images.ToFloats(i, 1)).ToArray();
+        CapturedTraffic.WriteFallbacks(directory, inputs,
+            i => shiftAnswers ? Shifted(probabilities[(i * 4)..(i * 4 + 4)]) : probabilities[(i * 4)..(i * 4 + 4)]);
     }
 
     /// <summary>

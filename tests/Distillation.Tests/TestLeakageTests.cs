@@ -1,6 +1,5 @@
 using Distillation.Redistillation;
 using Distillation.Tests.Support;
-using Serving.Contracts.Samples;
 
 namespace Distillation.Tests;
 
@@ -67,27 +66,6 @@ public sealed class TestLeakageTests : IDisposable
 
     public void Dispose() => dir.Dispose();
 
-    private static void Write(string directory, float[][] inputs)
-    {
-        using var writer = new SampleLogWriter(new SampleLogOptions { Directory = directory });
-        for (var i = 0; i < inputs.Length; i++)
-        {
-            writer.Append(new SampleRecord
-            {
-                Timestamp = DateTimeOffset.UtcNow,
-                RequestId = $"req-{i}",
-                Model = "tiny",
-                Reason = SampleReason.Fallback,
-                StudentVersion = "1",
-                TeacherVersion = "1",
-                Channels = 1,
-                Height = 12,
-                Width = 12,
-                Input = inputs[i],
-                StudentProbabilities = new float[4],
-                TeacherProbabilities = [0.1f, 0.7f, 0.1f, 0.1f],
-            });
-        }
-        writer.Flush(durable: true);
-    }
+    private static void Write(string directory, float[][] inputs) =>
+        CapturedTraffic.WriteFallbacks(directory, inputs, _ => [0.1f, 0.7f, 0.1f, 0.1f]);
 }
