@@ -1,6 +1,7 @@
 using System.Text.Json;
 using InferenceService.Configuration;
 using InferenceService.Models;
+using InferenceService.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -18,9 +19,8 @@ public static class RestEndpoints
 
     public static WebApplication MapOpenInferenceRest(this WebApplication app)
     {
-        var v2 = app.MapGroup("/v2").AddEndpointFilter(RestErrors.Filter);
-        if (RestPort(app.Configuration) is { } port)
-            v2.RequireHost($"*:{port}");
+        // Only on the REST endpoint's own port, whatever port a client names (a mapped container port, port-forward).
+        var v2 = app.MapGroup("/v2").AddEndpointFilter(RestErrors.Filter).RequireEndpointPort(app, EndpointName);
 
         v2.MapGet("/", static (ServerDescription server) => new JsonBody(200, json => JsonResponseWriter.Write(json, server)));
         v2.MapGet("/health/live", static () => new JsonBody(200, json => WriteFlag(json, "live", true)));
@@ -85,12 +85,6 @@ public static class RestEndpoints
         json.WriteStartObject();
         json.WriteBoolean(name, value);
         json.WriteEndObject();
-    }
-
-    private static int? RestPort(IConfiguration configuration)
-    {
-        var url = configuration[$"Kestrel:Endpoints:{EndpointName}:Url"];
-        return Uri.TryCreate(url?.Replace("*", "localhost").Replace("+", "localhost"), UriKind.Absolute, out var uri) ? uri.Port : null;
     }
 }
 

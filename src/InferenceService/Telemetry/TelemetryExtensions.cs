@@ -66,15 +66,8 @@ public static class TelemetryExtensions
     /// </summary>
     public static WebApplication MapServingTelemetry(this WebApplication app)
     {
-        var metricsUrl = app.Configuration["Kestrel:Endpoints:Metrics:Url"];
-        var scrape = app.MapPrometheusScrapingEndpoint();
-        var health = app.MapHealthChecks("/healthz");
-        if (Uri.TryCreate(metricsUrl?.Replace("*", "localhost").Replace("+", "localhost"), UriKind.Absolute, out var uri))
-        {
-            scrape.RequireLocalPort(uri.Port);
-            health.RequireLocalPort(uri.Port);
-            app.UseLocalPortEndpoints();
-        }
+        app.MapPrometheusScrapingEndpoint().RequireEndpointPort(app, "Metrics");
+        app.MapHealthChecks("/healthz").RequireEndpointPort(app, "Metrics");
         return app;
     }
 }

@@ -20,7 +20,8 @@ public sealed class OpenInferenceRestTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        service = await new ServiceFactory(models.Root, samples.Path).StartAsync();
+        // On Kestrel: the REST routes answer only on connections to the REST endpoint's port.
+        service = await new ServiceFactory(models.Root, samples.Path, grpcPort: ServiceFactory.FreePort()).StartAsync();
         http = RestClient(service);
     }
 
@@ -32,9 +33,10 @@ public sealed class OpenInferenceRestTests : IAsyncLifetime
         samples.Dispose();
     }
 
-    /// <summary>The REST routes answer only on the REST endpoint's port (8000 from appsettings.json).</summary>
-    public static HttpClient RestClient(ServiceFactory service) =>
-        service.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost:8000") });
+    /// <summary>A client of the REST endpoint: its real port on Kestrel, any request on the test server.</summary>
+    public static HttpClient RestClient(ServiceFactory service) => service.RestPort is { } port
+        ? new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") }
+        : service.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost:8000") });
 
     [Fact]
     public async Task Health_LoadedService_LiveAndReady()
@@ -52,13 +54,22 @@ public sealed class OpenInferenceRestTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Routes_OtherPort_NotAnswered()
+    public async Task Routes_ThroughAMappedPort_AnsweredOnRestPortOnly()
     {
-        using var other = service.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("http://localhost:9464") });
+        using var mapped = new HttpRequestMessage(HttpMethod.Get, "/v2/health/live");
+        // What a client of `-p 127.0.0.1:18000:8000` or `kubectl port-forward 18000:8000` sends: the outer port.
+        mapped.Headers.Host = "localhost:18000";
+        using var onGrpcPort = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{service.GrpcPort}/v2/health/live")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
 
-        using var response = await other.GetAsync("/v2/health/live");
+        using var throughMapped = await http.SendAsync(mapped);
+        using var grpcAnswer = await http.SendAsync(onGrpcPort);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, throughMapped.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, grpcAnswer.StatusCode);
     }
 
     [Fact]

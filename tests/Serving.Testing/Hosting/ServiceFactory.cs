@@ -41,6 +41,13 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
             GrpcPort = port;
             settings["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{port}";
             settings["Kestrel:Endpoints:Metrics:Url"] = $"http://127.0.0.1:{FreePort()}";
+            RestPort = FreePort();
+            settings["Kestrel:Endpoints:Rest:Url"] = $"http://127.0.0.1:{RestPort}";
+        }
+        else
+        {
+            // The test server has no ports: the REST routes answer on it rather than on a port it cannot have.
+            settings["Kestrel:Endpoints:Rest:Url"] = null;
         }
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
             settings[key] = value;
@@ -50,6 +57,9 @@ public sealed class ServiceFactory : WebApplicationFactory<Program>
     }
 
     public int? GrpcPort { get; }
+
+    /// <summary>The REST endpoint's port when the host runs on Kestrel.</summary>
+    public int? RestPort { get; }
 
     /// <summary>
     /// The test defaults, for this host and for a service started as a process: a quick, small service on the given
