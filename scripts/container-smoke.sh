@@ -178,10 +178,19 @@ $ENGINE run --rm --name "$name" "${hardening[@]}" --tmpfs /tmp:rw,size=4g -e TMP
   --entrypoint "${cronjob[0]}" "$DISTILLATION_IMAGE" "${cronjob[@]:1}" > "$work/redistill.log" 2>&1 \
   || { tail -30 "$work/redistill.log"; fail "redistill exited with an error"; }
 grep -E 'merge-sample-logs:|Captured samples:|Wrote student version|No new version|Nothing to do' "$work/redistill.log" | sed 's/^/   /'
-captured=$(grep -oE 'Captured samples: [0-9]+ for training, [0-9]+ held out' "$work/redistill.log" | awk '{print $3 + $6}')
+# The report may be wrapped at the console's width: read it as one line.
+report=$(tr '\n' ' ' < "$work/redistill.log" | tr -s ' ')
+captured=$(grep -oE 'Captured samples: [0-9]+ for training, [0-9]+ held out' <<< "$report" | awk '{print $3 + $6}')
 [ -n "$captured" ] || fail "redistill reported no captured samples"
-[ "$captured" -ge $((term_written + kill_durable + ${traffic_written:-0})) ] \
-  || fail "$captured records read; $term_written were flushed at SIGTERM, $kill_durable reported durable before SIGKILL, ${traffic_written:-0} flushed after the traffic"
+# Every record read is either used or counted as excluded: images of the base validation or test split (the traffic is
+# the training files, validation included) and images an earlier record already had (the phases resend the same images).
+excluded=$(grep -oE 'Excluded as test leakage: [0-9]+ captured samples were images of the base test split, [0-9]+ of the validation split' <<< "$report" \
+  | grep -oE '[0-9]+' | awk '{n += $1} END {print n + 0}')
+repeated=$(grep -oE '[0-9]+ repeated images counted once' <<< "$report" | awk '{n += $1} END {print n + 0}')
+read_records=$((captured + excluded + repeated))
+echo "   $read_records records read: $captured used, $excluded excluded as validation/test images, $repeated repeats"
+[ "$read_records" -ge $((term_written + kill_durable + ${traffic_written:-0})) ] \
+  || fail "$read_records records read; $term_written were flushed at SIGTERM, $kill_durable reported durable before SIGKILL, ${traffic_written:-0} flushed after the traffic"
 version=$(grep -oE 'Wrote student version [0-9]+' "$work/redistill.log" | awk '{print $4}' || true)
 [ -n "$version" ] || { sed 's/^/   | /' "$work/redistill.log" | tail -40; fail "redistill wrote no new student version"; }
 [ -f "$work/models/fashion-mnist/student/$version/model.onnx" ] || fail "student version $version has no model.onnx"
