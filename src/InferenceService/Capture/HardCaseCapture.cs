@@ -17,7 +17,6 @@ namespace InferenceService.Capture;
 public sealed class HardCaseCapture(
     IOptions<CaptureOptions> options,
     ServingTopology topology,
-    IHostEnvironment environment,
     ServingMetrics metrics,
     ILogger<HardCaseCapture> logger) : IHostedLifecycleService, IAsyncDisposable
 {
@@ -25,7 +24,8 @@ public sealed class HardCaseCapture(
     private SampleLog? log;
     private Task? closing;
 
-    public string Directory => Path.GetFullPath(options.Value.Directory, environment.ContentRootPath);
+    /// <summary>A relative directory is taken from the folder the service is started in, like the model repository.</summary>
+    public string Directory => Path.GetFullPath(options.Value.Directory);
 
     /// <summary>Null until started, and when capture is off or this is a teacher-only replica.</summary>
     public SampleLog? Log => log;

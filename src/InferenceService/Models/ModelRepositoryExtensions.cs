@@ -12,9 +12,10 @@ public static class ModelRepositoryExtensions
     /// </summary>
     public static IServiceCollection AddModelRepository(this IServiceCollection services)
     {
+        // A relative path is taken from the folder the service is started in (dotnet run: the project folder), as
+        // before the content root became the binary's own folder (ContentRoot) for reading appsettings.json.
         services.AddSingleton(static sp => new ServedFiles(
-            Path.GetFullPath(sp.GetRequiredService<IOptions<ModelRepositoryOptions>>().Value.Path,
-                sp.GetRequiredService<IHostEnvironment>().ContentRootPath),
+            Path.GetFullPath(sp.GetRequiredService<IOptions<ModelRepositoryOptions>>().Value.Path),
             sp.GetRequiredService<ServingTopology>(),
             sp.GetRequiredService<IOptions<ModelRepositoryOptions>>().Value.StudentPrecision));
         services.AddSingleton<OnnxSessionFactory>();
