@@ -8,7 +8,7 @@ public static class BatchSampler
 {
     public static IEnumerable<Batch> Training(ImageDataset data, int batchSize, Augmentation augmentation, int seed, int epoch)
     {
-        var random = new Random(HashCode.Combine(seed, epoch, 0x5eed));
+        var random = new Random(Seeds.Mix(seed, epoch, 0x5eed));
         var order = Enumerable.Range(0, data.Count).ToArray();
         random.Shuffle(order);
         for (var start = 0; start < order.Length; start += batchSize)

@@ -1,3 +1,4 @@
+using Distillation.Data;
 using Distillation.Evaluation;
 using Distillation.Inference;
 using Serving.Contracts.Inference;
@@ -17,7 +18,7 @@ internal static class SyntheticCascade
     public static (float[] Student, float[] Teacher, int[] Labels) Draw(int images, int imageSeed, int variant)
     {
         var scene = new Random(imageSeed);
-        var draws = new Random(HashCode.Combine(imageSeed, variant));
+        var draws = new Random(Seeds.Mix(imageSeed, variant));
         var student = new float[images * Classes];
         var teacher = new float[images * Classes];
         var labels = new int[images];
