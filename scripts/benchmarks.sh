@@ -23,8 +23,8 @@
 #
 # Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
 # SUITE (all; "saturation" runs only step 4, "classic" only steps 2-3), REPS (3), DURATION (20s), WARMUP (5s),
-# SAT_DURATION (8s), SAT_WARMUP (2s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
-# GRPC_PORT (50151), METRICS_PORT (9564), ECHO_PORT (50161), OUT, NO_DOC=1 (leave docs/ alone),
+# SAT_DURATION (8s), SAT_WARMUP (2s), SAT_SETTLE (15s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
+# GRPC_PORT (50151), METRICS_PORT (9564), REST_PORT (8164), ECHO_PORT (50161), OUT, NO_DOC=1 (leave docs/ alone),
 # SERVER_CPUS and CLIENT_CPUS (taskset -c lists, e.g. 0-3 and 4-7: the service, echo server and raw model run on the
 # first, the load generators on the second, to measure scaling with server cores). The machine should be otherwise
 # idle: the script waits (up to IDLE_WAIT seconds) for quiet before each repetition.
@@ -38,6 +38,7 @@ WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-1}
 GRPC_PORT=${GRPC_PORT:-50151}
 METRICS_PORT=${METRICS_PORT:-9564}
+REST_PORT=${REST_PORT:-8164}
 OUT=${OUT:-$ROOT/artifacts/benchmarks/$(date -u +%Y%m%dT%H%M%SZ)}
 SERVICE_DIR=$ROOT/src/InferenceService
 SERVICE=$SERVICE_DIR/bin/Release/net10.0/InferenceService
@@ -77,6 +78,7 @@ start_service() {
   shift
   (cd "$SERVICE_DIR" && exec $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
     --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
+    --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$REST_PORT" \
     > "$OUT/service-$name.log" 2>&1) &
   SERVICE_PID=$!
   wait_healthy "$METRICS_PORT" "$OUT/service-$name.log"

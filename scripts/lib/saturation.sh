@@ -1,18 +1,23 @@
 # Sourced by scripts/benchmarks.sh: the saturation suite (issue 17). Uses the caller's settings and functions
-# (start_service, stop_service, run, $LOADTEST, $DATA, $OUT, $TARGET, $ECHO, $METRICS, $SERVER, $CLIENT).
+# (start_service, stop_service, run, $LOADTEST, $DATA, $OUT, $TARGET, $ECHO, $METRICS, $REST_PORT, $SERVER, $CLIENT).
 #
 # Per repetition:
-# - raw: `loadtest raw-throughput`, the student on raw ONNX Runtime, batch 32, one caller per server core (1 thread);
+# - raw: `loadtest raw-throughput`, the student and the teacher on raw ONNX Runtime, batch 32, one caller per server
+#   core (1 thread);
 # - echo: `loadtest echo-server` (a Classifier that does no work) under h2load;
 # - the service as shipped under h2load, student route and default route; then under `loadtest run`, closed loop,
 #   student at concurrency 1, 8, 64 and 256, cascade and teacher at concurrency 64 (the test split cycled, so the
-#   cascade sends its calibrated share to the teacher);
+#   cascade sends its calibrated share to the teacher), and the student at concurrency 64 over the Open Inference
+#   Protocol (v2 gRPC ModelInfer and v2 REST infer) beside serving.v1 Classify;
 # - the same with Batching__Enabled=false: student under h2load and at concurrency 1, 8, 64 and 256.
+# Every server is settled before it is measured (SAT_SETTLE of unmeasured load): the service has far more code to
+# compile to its optimized tier than the echo server, and a few seconds in, the JIT is still busy with it.
 # h2load: H2LOAD_CONNECTIONS (8) connections x H2LOAD_STREAMS (16) streams, one Fashion-MNIST test tensor as body,
 # SAT_WARMUP (2s) then SAT_DURATION (8s). L = 1 / (1/echo + 1/raw) bounds any service of this model on these cores.
 
 SAT_DURATION=${SAT_DURATION:-8s}
 SAT_WARMUP=${SAT_WARMUP:-2s}
+SAT_SETTLE=${SAT_SETTLE:-15s}
 H2LOAD_CONNECTIONS=${H2LOAD_CONNECTIONS:-8}
 H2LOAD_STREAMS=${H2LOAD_STREAMS:-16}
 
@@ -49,6 +54,18 @@ h2() {
   echo "${rps:-0} ${succeeded:-0} $((after - before))" > "$OUT/$label-$rep.h2load"
 }
 
+# settle ADDRESS FRAME [cascade]: unmeasured h2load for SAT_SETTLE, so that what follows measures code that the JIT
+# has finished optimizing; with "cascade", also a short cascade load, the teacher's path.
+settle() {
+  local address=$1 frame=$2 cascade=${3:-}
+  $CLIENT h2load -D "${SAT_SETTLE%s}" -c "$H2LOAD_CONNECTIONS" -m "$H2LOAD_STREAMS" -d "$frame" -H 'content-type: application/grpc' \
+    -H 'te: trailers' "http://$address/serving.v1.Classifier/Classify" > /dev/null 2>&1 || true
+  if [ -n "$cascade" ]; then
+    $CLIENT "$LOADTEST" run --target "$address" --data "$DATA" --scenario cascade --concurrency 64 --duration 1s --warmup 5s \
+      --no-baseline --model-repo "$ROOT/models" > /dev/null 2>&1 || true
+  fi
+}
+
 # sat_run LABEL REP CONCURRENCY SCENARIO: a closed-loop `loadtest run` with the saturation suite's durations.
 sat_run() {
   DURATION=$SAT_DURATION WARMUP=$SAT_WARMUP run "$@" --no-baseline
@@ -62,22 +79,30 @@ saturation_rep() {
   $SERVER "$LOADTEST" raw-throughput --data "$DATA" --model-repo "$ROOT/models" --batch-size 32 \
     --intra-op-threads "$STUDENT_THREADS" --duration "$SAT_DURATION" > "$OUT/raw-$rep.txt" 2>&1
   sed -n 's/^images\/s: \([0-9]*\).*/\1/p' "$OUT/raw-$rep.txt" > "$OUT/raw-$rep.value"
+  $SERVER "$LOADTEST" raw-throughput --data "$DATA" --model-repo "$ROOT/models" --role teacher --batch-size 32 \
+    --intra-op-threads 1 --duration "$SAT_DURATION" > "$OUT/raw-teacher-$rep.txt" 2>&1
+  sed -n 's/^images\/s: \([0-9]*\).*/\1/p' "$OUT/raw-teacher-$rep.txt" > "$OUT/raw-teacher-$rep.value"
 
   $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" > "$OUT/echo-sat-$rep.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 1 100); do grep -qs listening "$OUT/echo-sat-$rep.log" && break; sleep 0.1; done
+  settle "$ECHO" "$FRAMES/student.frame"
   h2 echo-sat "$rep" "$ECHO" "$FRAMES/student.frame"
   stop_service
 
   start_service sat-batching
+  settle "$TARGET" "$FRAMES/default.frame" cascade
   h2 sat-student "$rep" "$TARGET" "$FRAMES/student.frame" count
   h2 sat-default "$rep" "$TARGET" "$FRAMES/default.frame" count
   for c in 1 8 64 256; do sat_run "sat-batching-c$c" "$rep" "$c" student; done
   sat_run sat-cascade-c64 "$rep" 64 cascade
   sat_run sat-teacher-c64 "$rep" 64 teacher
+  sat_run sat-v2grpc-c64 "$rep" 64 student --protocol v2-grpc
+  sat_run sat-v2rest-c64 "$rep" 64 student --protocol v2-rest --rest-target "127.0.0.1:$REST_PORT"
   stop_service
 
   start_service sat-nobatching Batching__Enabled=false
+  settle "$TARGET" "$FRAMES/student.frame"
   h2 sat-nobatching-student "$rep" "$TARGET" "$FRAMES/student.frame" count
   for c in 1 8 64 256; do sat_run "sat-nobatching-c$c" "$rep" "$c" student; done
   stop_service
@@ -103,7 +128,7 @@ json_sum() {
 # saturation_summary: markdown tables of the medians, written to $OUT/saturation.md.
 saturation_summary() {
   local OUT=$OUT/saturation raw echo service default nobatch
-  raw=$(median "$OUT"/raw-*.value)
+  raw=$(median "$OUT"/raw-[0-9]*.value)
   echo=$(median "$OUT"/echo-sat-*.h2load)
   service=$(median "$OUT"/sat-student-*.h2load)
   default=$(median "$OUT"/sat-default-*.h2load)
@@ -126,23 +151,41 @@ saturation_summary() {
       printf "\nh2load answers with HTTP 200 counted over the service runs: %d; the service counted %d answered Classify calls in the same windows (a call still in flight at the end may fall on either side).\n", offered, answered
     }'
     echo
-    echo "| scenario | concurrency | batching on: req/s | off: req/s | on/off | on: p99 µs | off: p99 µs | errors (on + off) |"
-    echo "|---|--:|--:|--:|--:|--:|--:|--:|"
-    local c on off onp99 offp99 errors
+    echo "| scenario | concurrency | batching on: req/s | off: req/s | on/off | on: p99 µs | off: p99 µs | errors (on + off) | RSS peak MB (on / off) |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+    local c on off onp99 offp99 errors onrss offrss
     for c in 1 8 64 256; do
       on=$(json_median "sat-batching-c$c" throughput_rps); off=$(json_median "sat-nobatching-c$c" throughput_rps)
       onp99=$(json_median "sat-batching-c$c" p99_us); offp99=$(json_median "sat-nobatching-c$c" p99_us)
+      onrss=$(json_median "sat-batching-c$c" service.rss_peak_mb); offrss=$(json_median "sat-nobatching-c$c" service.rss_peak_mb)
       errors=$(( $(json_sum "sat-batching-c$c" errors) + $(json_sum "sat-nobatching-c$c" errors) ))
-      awk -v c="$c" -v on="$on" -v off="$off" -v a="$onp99" -v b="$offp99" -v e="$errors" \
-        'BEGIN { printf "| student | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %d |\n", c, on, off, (off > 0 ? on / off : 0), a, b, e }'
+      awk -v c="$c" -v on="$on" -v off="$off" -v a="$onp99" -v b="$offp99" -v e="$errors" -v ra="$onrss" -v rb="$offrss" \
+        'BEGIN { printf "| student | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %d | %.0f / %.0f |\n", c, on, off, (off > 0 ? on / off : 0), a, b, e, ra, rb }'
     done
     echo
-    local cascade teacher share cerrors terrors
+    local cascade teacher share cerrors terrors rawt
     cascade=$(json_median sat-cascade-c64 throughput_rps); teacher=$(json_median sat-teacher-c64 throughput_rps)
     share=$(json_median sat-cascade-c64 teacher_share)
     cerrors=$(json_sum sat-cascade-c64 errors); terrors=$(json_sum sat-teacher-c64 errors)
-    awk -v c="$cascade" -v t="$teacher" -v s="$share" -v ce="$cerrors" -v te="$terrors" 'BEGIN {
-      printf "Cascade capacity at concurrency 64: cascade %.0f req/s (%.1f%% to the teacher, %d errors) against teacher-only %.0f req/s (%d errors): %.2f×.\n", c, 100 * s, ce, t, te, (t > 0 ? c / t : 0)
+    rawt=$(median "$OUT"/raw-teacher-*.value)
+    # The same kind of bound as L for each route: a no-op call plus the model work one answer needs on raw ONNX Runtime
+    # (batch 32, one caller per core): the student's for every request and the teacher's for the share it is sent.
+    awk -v c="$cascade" -v t="$teacher" -v s="$share" -v ce="$cerrors" -v te="$terrors" -v e="$echo" -v rs="$raw" -v rt="$rawt" 'BEGIN {
+      cb = (e > 0 && rs > 0 && rt > 0) ? 1 / (1 / e + 1 / rs + s / rt) : 0
+      tb = (e > 0 && rt > 0) ? 1 / (1 / e + 1 / rt) : 0
+      printf "| concurrency 64 | req/s | errors | bound: no-op call + raw model work | share of the bound |\n|---|--:|--:|--:|--:|\n"
+      printf "| teacher-only | %.0f | %d | %.0f (raw teacher %.0f images/s) | %.0f%% |\n", t, te, tb, rt, (tb > 0 ? 100 * t / tb : 0)
+      printf "| cascade (%.1f%% to the teacher) | %.0f | %d | %.0f | %.0f%% |\n", 100 * s, c, ce, cb, (cb > 0 ? 100 * c / cb : 0)
+      printf "\nCascade capacity gain at concurrency 64: **%.2f×** teacher-only; the most these two models allow on these cores at this teacher share (the ratio of the bounds) is %.2f×.\n", (t > 0 ? c / t : 0), (tb > 0 ? cb / tb : 0)
+    }'
+    echo
+    local v1 v2g v2r
+    v1=$(json_median sat-batching-c64 throughput_rps); v2g=$(json_median sat-v2grpc-c64 throughput_rps); v2r=$(json_median sat-v2rest-c64 throughput_rps)
+    awk -v a="$v1" -v b="$v2g" -v r="$v2r" -v eb="$(json_sum sat-v2grpc-c64 errors)" -v er="$(json_sum sat-v2rest-c64 errors)" 'BEGIN {
+      printf "| protocol, student, concurrency 64 | req/s | of serving.v1 | errors |\n|---|--:|--:|--:|\n"
+      printf "| serving.v1 Classify (gRPC) | %.0f | 100%% | |\n", a
+      printf "| Open Inference Protocol, gRPC ModelInfer | %.0f | %.0f%% | %d |\n", b, (a > 0 ? 100 * b / a : 0), eb
+      printf "| Open Inference Protocol, REST infer (HTTP/1.1, JSON) | %.0f | %.0f%% | %d |\n", r, (a > 0 ? 100 * r / a : 0), er
     }'
   } > "$OUT/saturation.md"
   cat "$OUT/saturation.md"
