@@ -84,10 +84,12 @@ TRAFFIC_COUNT=$([ "$LIMIT" -gt 0 ] && echo "$LIMIT" || echo 54000)
 . "$ROOT/scripts/lib/service.sh"
 WATCH_PID=
 SWAP_PID=
+# The background loadtest runs are stopped with TERM: a non-interactive shell starts its background jobs with SIGINT
+# ignored, so INT never reached them (a smoke run waited on the 7200 s steady load until the service was killed).
 cleanup() {
-  [ -n "$SWAP_PID" ] && kill -INT "$SWAP_PID" 2>/dev/null || true
-  [ -n "$WATCH_PID" ] && kill -INT "$WATCH_PID" 2>/dev/null || true
-  wait 2>/dev/null || true
+  [ -n "$SWAP_PID" ] && kill -TERM "$SWAP_PID" 2>/dev/null || true
+  [ -n "$WATCH_PID" ] && kill -TERM "$WATCH_PID" 2>/dev/null || true
+  for pid in $SWAP_PID $WATCH_PID; do wait "$pid" 2>/dev/null || true; done
   stop_service
 }
 trap cleanup EXIT
@@ -97,7 +99,7 @@ trap cleanup EXIT
   > "$OUT/service.log" 2>&1) &
 SERVICE_PID=$!
 wait_healthy "$METRICS_PORT" "$OUT/service.log"
-"$LOADTEST" watch --metrics-url "$METRICS" --csv "$OUT/teacher-share.csv" --plot "$OUT/teacher-share.png" \
+"$LOADTEST" watch --metrics-url "$METRICS" --csv "$OUT/teacher-share.csv" \
   > "$OUT/watch.log" 2>&1 &
 WATCH_PID=$!
 
@@ -143,16 +145,18 @@ for round in $(seq 1 "$ROUNDS"); do
     grep -q "now serving v$next" "$OUT/service.log" || { echo "the service did not swap to v$next; see $OUT/service.log" >&2; exit 1; }
     sleep 10
   fi
-  kill -INT "$SWAP_PID" 2>/dev/null || true
+  kill -TERM "$SWAP_PID" 2>/dev/null || true
   wait "$SWAP_PID" || true
   SWAP_PID=
   [ -f "$REPO/$NAME/student/$next/model.onnx" ] || { echo "round $round: no new version; stopping" >&2; break; }
   version=$next
   measure "$version"
 done
-kill -INT "$WATCH_PID" 2>/dev/null || true
+kill -TERM "$WATCH_PID" 2>/dev/null || true
 wait "$WATCH_PID" || true
 WATCH_PID=
+# Drawn from the CSV once recording has stopped, rather than inside the 2 s a stopped command gets to finish.
+"$LOADTEST" watch --replot --csv "$OUT/teacher-share.csv" --plot "$OUT/teacher-share.png" >> "$OUT/watch.log" 2>&1
 stop_service
 
 # 6. Accuracy of every version on the shifted and the original test split (the service never saw either).
