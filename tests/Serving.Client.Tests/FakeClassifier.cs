@@ -4,22 +4,25 @@ using Serving.V1;
 
 namespace Serving.Client.Tests;
 
-/// <summary>A Classifier that fails the first <see cref="Failures"/> calls with <see cref="FailWith"/> and records what each call carried.</summary>
+/// <summary>A Classifier that fails the first calls as the test says (<see cref="FailFirst"/>) and records what each call carried.</summary>
 public sealed class FakeClassifier : Classifier.ClassifierBase
 {
-    public int Failures { get; set; }
-    public StatusCode FailWith { get; set; } = StatusCode.Unavailable;
+    private int failures;
+    private StatusCode failWith;
+    private int attempts;
+
     public int Attempts => attempts;
     public ConcurrentQueue<(string? Authorization, DateTime Deadline)> Calls { get; } = new();
 
-    private int attempts;
+    /// <summary>The first <paramref name="calls"/> Classify calls fail with <paramref name="status"/>.</summary>
+    public void FailFirst(int calls, StatusCode status = StatusCode.Unavailable) => (failures, failWith) = (calls, status);
 
     public override Task<ClassifyResponse> Classify(ClassifyRequest request, ServerCallContext context)
     {
         var attempt = Interlocked.Increment(ref attempts);
         Calls.Enqueue((context.RequestHeaders.GetValue("authorization"), context.Deadline));
-        if (attempt <= Failures)
-            throw new RpcException(new Status(FailWith, $"attempt {attempt} fails"));
+        if (attempt <= failures)
+            throw new RpcException(new Status(failWith, $"attempt {attempt} fails"));
         return Task.FromResult(Answer(request));
     }
 

@@ -8,9 +8,9 @@ namespace Serving.Client.Tests;
 public sealed class ServingClientTests : IAsyncLifetime
 {
     private const string Key = "client-key-0123456789abcdef";
-    private FakeServer server = null!;
+    private FakeGrpcServer<FakeClassifier> server = null!;
 
-    public async Task InitializeAsync() => server = await FakeServer.StartAsync();
+    public async Task InitializeAsync() => server = await FakeGrpcServer<FakeClassifier>.StartAsync(new FakeClassifier());
 
     public async Task DisposeAsync() => await server.DisposeAsync();
 
@@ -19,14 +19,13 @@ public sealed class ServingClientTests : IAsyncLifetime
     [InlineData(StatusCode.ResourceExhausted)]
     public async Task ClassifyAsync_RetryableStatusTwice_RetriedAndAnswers(StatusCode status)
     {
-        server.Classifier.Failures = 2;
-        server.Classifier.FailWith = status;
+        server.Service.FailFirst(2, status);
         using var services = Services();
 
         var response = await services.GetRequiredService<ServingClient>().ClassifyAsync(Pixels());
 
         Assert.Equal(4, response.LabelIndex);
-        Assert.Equal(3, server.Classifier.Attempts);
+        Assert.Equal(3, server.Service.Attempts);
     }
 
     [Theory]
@@ -36,26 +35,25 @@ public sealed class ServingClientTests : IAsyncLifetime
     [InlineData(StatusCode.Internal)]
     public async Task ClassifyAsync_NonRetryableStatus_FailsAfterOneAttempt(StatusCode status)
     {
-        server.Classifier.Failures = 1;
-        server.Classifier.FailWith = status;
+        server.Service.FailFirst(1, status);
         using var services = Services();
 
         var error = await Assert.ThrowsAsync<RpcException>(() => services.GetRequiredService<ServingClient>().ClassifyAsync(Pixels()));
 
         Assert.Equal(status, error.StatusCode);
-        Assert.Equal(1, server.Classifier.Attempts);
+        Assert.Equal(1, server.Service.Attempts);
     }
 
     [Fact]
     public async Task ClassifyAsync_AlwaysUnavailable_StopsAtMaxAttempts()
     {
-        server.Classifier.Failures = int.MaxValue;
+        server.Service.FailFirst(int.MaxValue);
         using var services = Services(o => o.MaxAttempts = 3);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => services.GetRequiredService<ServingClient>().ClassifyAsync(Pixels()));
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.Equal(3, server.Classifier.Attempts);
+        Assert.Equal(3, server.Service.Attempts);
     }
 
     [Fact]
@@ -66,7 +64,7 @@ public sealed class ServingClientTests : IAsyncLifetime
 
         await services.GetRequiredService<ServingClient>().ClassifyAsync(Pixels());
 
-        var (authorization, deadline) = Assert.Single(server.Classifier.Calls);
+        var (authorization, deadline) = Assert.Single(server.Service.Calls);
         Assert.Equal($"Bearer {Key}", authorization);
         Assert.InRange(deadline, before.AddSeconds(4), DateTime.UtcNow.AddSeconds(5.5));
     }
@@ -79,7 +77,7 @@ public sealed class ServingClientTests : IAsyncLifetime
 
         await services.GetRequiredService<ServingClient>().ClassifyAsync(Pixels(), deadline: own);
 
-        var (_, deadline) = Assert.Single(server.Classifier.Calls);
+        var (_, deadline) = Assert.Single(server.Service.Calls);
         Assert.InRange(deadline, own.AddSeconds(-1), own.AddSeconds(1));
     }
 
@@ -93,7 +91,7 @@ public sealed class ServingClientTests : IAsyncLifetime
             answers.Add(answer);
 
         Assert.Equal(["0", "1", "2"], answers.Select(a => a.RequestId));
-        var (authorization, deadline) = Assert.Single(server.Classifier.Calls);
+        var (authorization, deadline) = Assert.Single(server.Service.Calls);
         Assert.Equal($"Bearer {Key}", authorization);
         Assert.Equal(DateTime.MaxValue, deadline);
     }
