@@ -10,35 +10,24 @@ namespace InferenceService.Tests.Authentication;
 
 /// <summary>API keys: classify keys for Classifier, admin keys for ModelAdmin; health and reflection stay open.</summary>
 [Collection(ServingCollection.Name)]
-public sealed class ApiKeyTests : IAsyncLifetime
+public sealed class ApiKeyTests : TinyServiceTests
 {
     private const string ClassifyKey = "classify-key-0123456789abcdef";
     private const string AdminKey = "admin-key-0123456789abcdef-xyz";
-    private readonly TinyModels models = new();
-    private readonly TempDirectory samples = new();
-    private ServiceFactory service = null!;
 
-    public async Task InitializeAsync() =>
-        service = await new ServiceFactory(models.Root, samples.Path, new Dictionary<string, string?>
-        {
-            ["Authentication:ApiKeys:0"] = ClassifyKey,
-            ["Authentication:AdminKeys:0"] = AdminKey,
-        }).StartAsync();
-
-    public async Task DisposeAsync()
+    protected override ServiceFactory CreateService() => new(Models.Root, Samples.Path, new Dictionary<string, string?>
     {
-        await service.DisposeAsync();
-        samples.Dispose();
-        models.Dispose();
-    }
+        ["Authentication:ApiKeys:0"] = ClassifyKey,
+        ["Authentication:AdminKeys:0"] = AdminKey,
+    });
 
     [Fact]
     public async Task Classify_ValidKeyAsBearerOrHeader_Answers()
     {
-        var bearer = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), Bearer(ClassifyKey));
-        var header = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), new Metadata { { "x-api-key", ClassifyKey } });
-        var admin = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), Bearer(AdminKey));
-        var info = await service.Client.GetModelInfoAsync(new GetModelInfoRequest(), Bearer(ClassifyKey));
+        var bearer = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), Bearer(ClassifyKey));
+        var header = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), new Metadata { { "x-api-key", ClassifyKey } });
+        var admin = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), Bearer(AdminKey));
+        var info = await Service.Client.GetModelInfoAsync(new GetModelInfoRequest(), Bearer(ClassifyKey));
 
         Assert.All([bearer, header, admin], r => Assert.Equal(0, r.LabelIndex));
         Assert.Equal(TinyModels.Name, info.Name);
@@ -54,8 +43,8 @@ public sealed class ApiKeyTests : IAsyncLifetime
         var headers = authorization is null ? null : new Metadata { { "authorization", authorization } };
 
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), headers));
-        var stream = service.Client.ClassifyStream(headers);
+            await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident), headers));
+        var stream = Service.Client.ClassifyStream(headers);
         var streamError = await Assert.ThrowsAsync<RpcException>(async () => await stream.ResponseStream.MoveNext());
 
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
@@ -67,7 +56,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     public async Task ReloadModels_ClassifyKey_PermissionDenied()
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer(ClassifyKey)));
+            await Service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer(ClassifyKey)));
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Contains("an admin key is required", error.Status.Detail);
@@ -76,10 +65,10 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task ReloadModels_NoKeyOrUnknownKey_UnauthenticatedAndAdminKeyWorks()
     {
-        var missing = await Assert.ThrowsAsync<RpcException>(async () => await service.Admin.ReloadModelsAsync(new ReloadModelsRequest()));
+        var missing = await Assert.ThrowsAsync<RpcException>(async () => await Service.Admin.ReloadModelsAsync(new ReloadModelsRequest()));
         var unknown = await Assert.ThrowsAsync<RpcException>(async () =>
-            await service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer("not-a-key-0123456789abcdef")));
-        var reloaded = await service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer(AdminKey));
+            await Service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer("not-a-key-0123456789abcdef")));
+        var reloaded = await Service.Admin.ReloadModelsAsync(new ReloadModelsRequest(), Bearer(AdminKey));
 
         Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
         Assert.Equal(StatusCode.Unauthenticated, unknown.StatusCode);
@@ -89,8 +78,8 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task HealthAndReflection_NoKey_StayOpen()
     {
-        var health = await service.Health.CheckAsync(new HealthCheckRequest());
-        using var call = new ServerReflection.ServerReflectionClient(service.Channel).ServerReflectionInfo();
+        var health = await Service.Health.CheckAsync(new HealthCheckRequest());
+        using var call = new ServerReflection.ServerReflectionClient(Service.Channel).ServerReflectionInfo();
         await call.RequestStream.WriteAsync(new ServerReflectionRequest { ListServices = "" });
         await call.RequestStream.CompleteAsync();
         Assert.True(await call.ResponseStream.MoveNext());
@@ -104,7 +93,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task OpenInference_NoKey_HealthOpenMetadataAndInferUnauthenticated()
     {
-        var v2 = new GRPCInferenceService.GRPCInferenceServiceClient(service.Channel);
+        var v2 = new GRPCInferenceService.GRPCInferenceServiceClient(Service.Channel);
 
         var live = await v2.ServerLiveAsync(new ServerLiveRequest());
         var ready = await v2.ModelReadyAsync(new ModelReadyRequest { Name = TinyModels.Name });
@@ -122,7 +111,7 @@ public sealed class ApiKeyTests : IAsyncLifetime
     [Fact]
     public async Task OpenInferenceRest_NoKey_HealthOpenInferUnauthorizedWithErrorObject()
     {
-        using var http = OpenInferenceRestTests.RestClient(service);
+        using var http = OpenInferenceRestTests.RestClient(Service);
         const string body = """{"inputs":[{"name":"input","datatype":"FP32","shape":[1,1,2,2],"data":[1,0,0,0]}]}""";
 
         using var live = await http.GetAsync("/v2/health/live");

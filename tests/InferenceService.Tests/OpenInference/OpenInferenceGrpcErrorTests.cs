@@ -7,22 +7,9 @@ namespace InferenceService.Tests.OpenInference;
 
 /// <summary>Every bad v2 request gets INVALID_ARGUMENT or NOT_FOUND with a message naming the problem; the server keeps serving.</summary>
 [Collection(ServingCollection.Name)]
-public sealed class OpenInferenceGrpcErrorTests : IAsyncLifetime
+public sealed class OpenInferenceGrpcErrorTests : TinyServiceTests
 {
-    private readonly TinyModels models = new(threshold: 0.9);
-    private readonly TempDirectory samples = new();
-    private ServiceFactory service = null!;
-
-    private GRPCInferenceService.GRPCInferenceServiceClient V2 => new(service.Channel);
-
-    public async Task InitializeAsync() => service = await new ServiceFactory(models.Root, samples.Path).StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await service.DisposeAsync();
-        models.Dispose();
-        samples.Dispose();
-    }
+    private GRPCInferenceService.GRPCInferenceServiceClient V2 => new(Service.Channel);
 
     public static TheoryData<string, StatusCode, string> BadRequests => new()
     {
@@ -79,68 +66,39 @@ public sealed class OpenInferenceGrpcErrorTests : IAsyncLifetime
         Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
     }
 
-    private static ModelInferRequest Build(string problem)
+    private static ModelInferRequest Build(string problem) => problem switch
     {
-        var good = V2Requests.RawPixels(TinyModels.Confident);
-        switch (problem)
-        {
-            case "unknown model":
-                good.ModelName = "nope";
-                return good;
-            case "unknown version":
-                good.ModelVersion = "9";
-                return good;
-            case "version on disk but not live":
-                good.ModelVersion = "1";
-                return good;
-            case "no model name":
-                good.ModelName = "";
-                return good;
-            case "wrong datatype":
-                good.Inputs[0].Datatype = "INT32";
-                return good;
-            case "wrong shape":
-                good.Inputs[0].Shape[1] = 3;
-                return good;
-            case "raw byte count":
-                good.RawInputContents[0] = ByteString.CopyFrom(new byte[12]);
-                return good;
-            case "typed value count":
-                var typed = V2Requests.TypedPixels(TinyModels.Confident);
-                typed.Inputs[0].Shape[0] = 2;
-                return typed;
-            case "missing input":
-                return new ModelInferRequest { ModelName = TinyModels.Name };
-            case "wrong input name":
-                good.Inputs[0].Name = "pixels";
-                return good;
-            case "zero batch":
-                good.Inputs[0].Shape[0] = 0;
-                return good;
-            case "pixel out of range":
-                return V2Requests.RawPixels(TinyModels.Confident, [0f, 0f, 3f, 0f]);
-            case "raw and typed":
-                good.Inputs[0].Contents = new InferTensorContents { Fp32Contents = { 1f, 0f, 0f, 0f } };
-                return good;
-            case "ints for FP32":
-                var ints = V2Requests.Request(V2Requests.Fp32Input(1));
-                ints.Inputs[0].Contents = new InferTensorContents { IntContents = { 1, 0, 0, 0 } };
-                return ints;
-            case "undecodable image":
-                return V2Requests.Images([1, 2, 3, 4]);
-            case "bad raw BYTES":
-                var raw = V2Requests.Request(new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "BYTES", Shape = { 1 } });
-                raw.RawInputContents.Add(ByteString.CopyFrom([100, 0, 0, 0, 1, 2]));
-                return raw;
-            case "unknown output":
-                good.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "probs" });
-                return good;
-            case "classification too large":
-                return good.WithClassification(4);
-            case "unknown route":
-                return good.WithRoute("fastest");
-            default:
-                throw new ArgumentOutOfRangeException(nameof(problem), problem, null);
-        }
+        "unknown model" => Good(r => r.ModelName = "nope"),
+        "unknown version" => Good(r => r.ModelVersion = "9"),
+        "version on disk but not live" => Good(r => r.ModelVersion = "1"),
+        "no model name" => Good(r => r.ModelName = ""),
+        "wrong datatype" => Good(r => r.Inputs[0].Datatype = "INT32"),
+        "wrong shape" => Good(r => r.Inputs[0].Shape[1] = 3),
+        "raw byte count" => Good(r => r.RawInputContents[0] = ByteString.CopyFrom(new byte[12])),
+        "typed value count" => Changed(V2Requests.TypedPixels(TinyModels.Confident), r => r.Inputs[0].Shape[0] = 2),
+        "missing input" => new ModelInferRequest { ModelName = TinyModels.Name },
+        "wrong input name" => Good(r => r.Inputs[0].Name = "pixels"),
+        "zero batch" => Good(r => r.Inputs[0].Shape[0] = 0),
+        "pixel out of range" => V2Requests.RawPixels(TinyModels.Confident, [0f, 0f, 3f, 0f]),
+        "raw and typed" => Good(r => r.Inputs[0].Contents = new InferTensorContents { Fp32Contents = { 1f, 0f, 0f, 0f } }),
+        "ints for FP32" => Changed(V2Requests.Request(V2Requests.Fp32Input(1)),
+            r => r.Inputs[0].Contents = new InferTensorContents { IntContents = { 1, 0, 0, 0 } }),
+        "undecodable image" => V2Requests.Images([1, 2, 3, 4]),
+        "bad raw BYTES" => Changed(
+            V2Requests.Request(new ModelInferRequest.Types.InferInputTensor { Name = "input", Datatype = "BYTES", Shape = { 1 } }),
+            r => r.RawInputContents.Add(ByteString.CopyFrom([100, 0, 0, 0, 1, 2]))),
+        "unknown output" => Good(r => r.Outputs.Add(new ModelInferRequest.Types.InferRequestedOutputTensor { Name = "probs" })),
+        "classification too large" => V2Requests.RawPixels(TinyModels.Confident).WithClassification(4),
+        "unknown route" => V2Requests.RawPixels(TinyModels.Confident).WithRoute("fastest"),
+        _ => throw new ArgumentOutOfRangeException(nameof(problem), problem, null),
+    };
+
+    /// <summary>A good request (the confident image as raw FP32) with one thing changed.</summary>
+    private static ModelInferRequest Good(Action<ModelInferRequest> change) => Changed(V2Requests.RawPixels(TinyModels.Confident), change);
+
+    private static ModelInferRequest Changed(ModelInferRequest request, Action<ModelInferRequest> change)
+    {
+        change(request);
+        return request;
     }
 }

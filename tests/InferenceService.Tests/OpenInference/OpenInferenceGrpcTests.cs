@@ -7,7 +7,7 @@ namespace InferenceService.Tests.OpenInference;
 
 /// <summary>The v2 protocol over gRPC against the real service on the tiny models, compared with serving.v1 Classify.</summary>
 [Collection(ServingCollection.Name)]
-public sealed class OpenInferenceGrpcTests : IAsyncLifetime
+public sealed class OpenInferenceGrpcTests : TinyServiceTests
 {
     /// <summary>Confident (student answers), unsure (teacher answers), and two more of each kind.</summary>
     private static readonly float[][] Batch =
@@ -15,20 +15,7 @@ public sealed class OpenInferenceGrpcTests : IAsyncLifetime
         TinyModels.Confident, TinyModels.Unsure, [0f, 1f, 0f, 0f], [0f, 0.1f, 0.2f, 0f], [0f, 0f, 0.9f, 0.5f],
     ];
 
-    private readonly TinyModels models = new(threshold: 0.9);
-    private readonly TempDirectory samples = new();
-    private ServiceFactory service = null!;
-
-    private GRPCInferenceService.GRPCInferenceServiceClient V2 => new(service.Channel);
-
-    public async Task InitializeAsync() => service = await new ServiceFactory(models.Root, samples.Path).StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await service.DisposeAsync();
-        models.Dispose();
-        samples.Dispose();
-    }
+    private GRPCInferenceService.GRPCInferenceServiceClient V2 => new(Service.Channel);
 
     [Fact]
     public async Task Health_LoadedService_LiveAndReady()
@@ -84,7 +71,7 @@ public sealed class OpenInferenceGrpcTests : IAsyncLifetime
         Assert.Equal(["false", "false", "false", "false", "false"], V2Requests.Parameter(response, "degraded"));
         for (var i = 0; i < Batch.Length; i++)
         {
-            var classify = await service.Client.ClassifyAsync(Requests.Tensor(Batch[i], topK: 3));
+            var classify = await Service.Client.ClassifyAsync(Requests.Tensor(Batch[i], topK: 3));
             var probabilities = classify.Top.OrderBy(t => t.Index).Select(t => t.Probability).ToArray();
             for (var k = 0; k < 3; k++)
                 Assert.Equal(probabilities[k], MathF.Exp(logits[i * 3 + k]), 5);
@@ -116,7 +103,7 @@ public sealed class OpenInferenceGrpcTests : IAsyncLifetime
         var logits = V2Requests.Floats(response);
         for (var i = 0; i < pngs.Length; i++)
         {
-            var classify = await service.Client.ClassifyAsync(new ClassifyRequest { Image = Google.Protobuf.ByteString.CopyFrom(pngs[i]), TopK = 3 });
+            var classify = await Service.Client.ClassifyAsync(new ClassifyRequest { Image = Google.Protobuf.ByteString.CopyFrom(pngs[i]), TopK = 3 });
             var probabilities = classify.Top.OrderBy(t => t.Index).Select(t => t.Probability).ToArray();
             for (var k = 0; k < 3; k++)
                 Assert.Equal(probabilities[k], MathF.Exp(logits[i * 3 + k]), 5);

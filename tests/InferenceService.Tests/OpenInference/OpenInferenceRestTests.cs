@@ -11,27 +11,24 @@ namespace InferenceService.Tests.OpenInference;
 
 /// <summary>The v2 protocol over REST/JSON against the real service on the tiny models, compared with serving.v1 Classify.</summary>
 [Collection(ServingCollection.Name)]
-public sealed class OpenInferenceRestTests : IAsyncLifetime
+public sealed class OpenInferenceRestTests : TinyServiceTests
 {
-    private readonly TinyModels models = new(threshold: 0.9);
-    private readonly TempDirectory samples = new();
-    private ServiceFactory service = null!;
     private HttpClient http = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        // On Kestrel: the REST routes answer only on connections to the REST endpoint's port.
-        service = await new ServiceFactory(models.Root, samples.Path, grpcPort: ServiceFactory.FreePort()).StartAsync();
-        http = RestClient(service);
+        await base.InitializeAsync();
+        http = RestClient(Service);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         http.Dispose();
-        await service.DisposeAsync();
-        models.Dispose();
-        samples.Dispose();
+        await base.DisposeAsync();
     }
+
+    // On Kestrel: the REST routes answer only on connections to the REST endpoint's port.
+    protected override ServiceFactory CreateService() => new(Models.Root, Samples.Path, grpcPort: ServiceFactory.FreePort());
 
     /// <summary>A client of the REST endpoint: its real port on Kestrel, any request on the test server.</summary>
     public static HttpClient RestClient(ServiceFactory service) => service.RestPort is { } port
@@ -59,7 +56,7 @@ public sealed class OpenInferenceRestTests : IAsyncLifetime
         using var mapped = new HttpRequestMessage(HttpMethod.Get, "/v2/health/live");
         // What a client of `-p 127.0.0.1:18000:8000` or `kubectl port-forward 18000:8000` sends: the outer port.
         mapped.Headers.Host = "localhost:18000";
-        using var onGrpcPort = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{service.GrpcPort}/v2/health/live")
+        using var onGrpcPort = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{Service.GrpcPort}/v2/health/live")
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
@@ -111,7 +108,7 @@ public sealed class OpenInferenceRestTests : IAsyncLifetime
         var servedBy = response["parameters"]!["served_by"]!.GetValue<string>().Split(',');
         for (var i = 0; i < batch.Length; i++)
         {
-            var classify = await service.Client.ClassifyAsync(Requests.Tensor(batch[i], topK: 3));
+            var classify = await Service.Client.ClassifyAsync(Requests.Tensor(batch[i], topK: 3));
             var probabilities = classify.Top.OrderBy(t => t.Index).Select(t => t.Probability).ToArray();
             for (var k = 0; k < 3; k++)
                 Assert.Equal(probabilities[k], MathF.Exp(logits[i * 3 + k]), 5);
@@ -148,7 +145,7 @@ public sealed class OpenInferenceRestTests : IAsyncLifetime
 
         var response = await Post(body);
 
-        var classify = await service.Client.ClassifyAsync(Requests.Image(png));
+        var classify = await Service.Client.ClassifyAsync(Requests.Image(png));
         var logits = response["outputs"]![0]!["data"]!.AsArray().Select(d => d!.GetValue<float>()).ToArray();
         Assert.Equal(classify.LabelIndex, Array.IndexOf(logits, logits.Max()));
         Assert.Equal(classify.Confidence, MathF.Exp(logits.Max()), 5);

@@ -6,22 +6,10 @@ using Serving.V1;
 namespace InferenceService.Tests.Service;
 
 [Collection(ServingCollection.Name)]
-public sealed class BadInputTests : IAsyncLifetime
+public sealed class BadInputTests : TinyServiceTests
 {
-    private readonly TinyModels models = new();
-    private readonly TempDirectory samples = new();
-    private ServiceFactory service = null!;
-
-    public async Task InitializeAsync() =>
-        service = await new ServiceFactory(models.Root, samples.Path,
-            new Dictionary<string, string?> { ["Serving:MaxMessageBytes"] = "4096" }).StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await service.DisposeAsync();
-        models.Dispose();
-        samples.Dispose();
-    }
+    protected override ServiceFactory CreateService() =>
+        new(Models.Root, Samples.Path, new Dictionary<string, string?> { ["Serving:MaxMessageBytes"] = "4096" });
 
     public static TheoryData<string, ClassifyRequest, StatusCode, string> Cases() => new()
     {
@@ -51,11 +39,11 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task Classify_BadInput_GetsStatusWithClearMessageAndServerKeepsServing(string name, ClassifyRequest request,
         StatusCode expected, string messageFragment)
     {
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await service.Client.ClassifyAsync(request));
+        var error = await Assert.ThrowsAsync<RpcException>(async () => await Service.Client.ClassifyAsync(request));
 
         Assert.True(expected == error.StatusCode, $"{name}: expected {expected}, got {error.StatusCode} ({error.Status.Detail})");
         Assert.Contains(messageFragment, error.Status.Detail, StringComparison.OrdinalIgnoreCase);
-        var healthy = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident));
+        var healthy = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident));
         Assert.Equal(0, healthy.LabelIndex);
     }
 
@@ -63,7 +51,7 @@ public sealed class BadInputTests : IAsyncLifetime
     public async Task GetModelInfo_UnknownModel_NotFound()
     {
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
-            await service.Client.GetModelInfoAsync(new GetModelInfoRequest { Model = "nope" }));
+            await Service.Client.GetModelInfoAsync(new GetModelInfoRequest { Model = "nope" }));
 
         Assert.Equal(StatusCode.NotFound, error.StatusCode);
         Assert.Contains("available: tiny", error.Status.Detail);

@@ -4,25 +4,12 @@ using Serving.V1;
 namespace InferenceService.Tests.Service;
 
 [Collection(ServingCollection.Name)]
-public sealed class CascadeRoutingTests : IAsyncLifetime
+public sealed class CascadeRoutingTests : TinyServiceTests
 {
-    private readonly TinyModels models = new(threshold: 0.9);
-    private readonly TempDirectory samples = new();
-    private ServiceFactory service = null!;
-
-    public async Task InitializeAsync() => service = await new ServiceFactory(models.Root, samples.Path).StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await service.DisposeAsync();
-        models.Dispose();
-        samples.Dispose();
-    }
-
     [Fact]
     public async Task Classify_ConfidentInput_StudentAnswers()
     {
-        var response = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident, requestId: "r1"));
+        var response = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident, requestId: "r1"));
 
         Assert.Equal(ServedBy.Student, response.ServedBy);
         Assert.Equal(0, response.LabelIndex);
@@ -37,7 +24,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Classify_UnsureInput_TeacherAnswersAndStudentConfidenceIsReported()
     {
-        var response = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
+        var response = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
 
         Assert.Equal(ServedBy.Teacher, response.ServedBy);
         Assert.False(response.Degraded);
@@ -52,7 +39,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Classify_StudentOnlyRoute_StudentAnswersEvenWhenUnsure()
     {
-        var response = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure, Route.StudentOnly));
+        var response = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure, Route.StudentOnly));
 
         Assert.Equal(ServedBy.Student, response.ServedBy);
         Assert.Equal(TinyModels.StudentConfidence(TinyModels.Unsure), response.Confidence, 4);
@@ -61,7 +48,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Classify_TeacherOnlyRoute_TeacherAnswersEvenWhenStudentIsConfident()
     {
-        var response = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident, Route.TeacherOnly));
+        var response = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident, Route.TeacherOnly));
 
         Assert.Equal(ServedBy.Teacher, response.ServedBy);
         Assert.Equal(TinyModels.TeacherVersion, response.ModelVersion);
@@ -71,7 +58,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Classify_TopK_ReturnsClassesByDescendingProbability()
     {
-        var response = await service.Client.ClassifyAsync(Requests.Tensor([0.1f, 0.3f, 0.2f, 0f], Route.StudentOnly, topK: 5));
+        var response = await Service.Client.ClassifyAsync(Requests.Tensor([0.1f, 0.3f, 0.2f, 0f], Route.StudentOnly, topK: 5));
 
         Assert.Equal([1, 2, 0], response.Top.Select(s => s.Index));
         Assert.Equal(["one", "two", "zero"], response.Top.Select(s => s.Label));
@@ -82,7 +69,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
     [Fact]
     public async Task Classify_NchwTensorWithBatchOne_Accepted()
     {
-        var response = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident, shape: [1, 1, 2, 2]));
+        var response = await Service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Confident, shape: [1, 1, 2, 2]));
 
         Assert.Equal(0, response.LabelIndex);
     }
@@ -95,7 +82,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
         foreach (var i in new[] { 2, 3, 6, 7 })
             gray[i] = 255;
 
-        var response = await service.Client.ClassifyAsync(Requests.Image(Requests.Png(gray, 4, 4), Route.StudentOnly));
+        var response = await Service.Client.ClassifyAsync(Requests.Image(Requests.Png(gray, 4, 4), Route.StudentOnly));
 
         Assert.Equal(1, response.LabelIndex);
         Assert.True(response.Confidence > 0.99f);
@@ -104,7 +91,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
     [Fact]
     public async Task ClassifyStream_SeveralRequests_OneResponseEachInOrder()
     {
-        using var call = service.Client.ClassifyStream();
+        using var call = Service.Client.ClassifyStream();
         for (var i = 0; i < 5; i++)
             await call.RequestStream.WriteAsync(Requests.Tensor(i % 2 == 0 ? TinyModels.Confident : TinyModels.Unsure, requestId: $"s{i}"));
         await call.RequestStream.CompleteAsync();
@@ -121,7 +108,7 @@ public sealed class CascadeRoutingTests : IAsyncLifetime
     [Fact]
     public async Task GetModelInfo_DefaultModel_ReportsLiveVersionsLabelsThresholdAndShape()
     {
-        var info = await service.Client.GetModelInfoAsync(new GetModelInfoRequest());
+        var info = await Service.Client.GetModelInfoAsync(new GetModelInfoRequest());
 
         Assert.Equal(TinyModels.Name, info.Name);
         Assert.True(info.IsDefault);
