@@ -57,11 +57,7 @@ done
 . "$ROOT/scripts/lib/service.sh"
 trap stop_service EXIT
 
-(cd "$SERVICE_DIR" && exec env ModelRepository__Path="$REPO" Capture__Directory="$OUT/samples" Capture__ShadowSampleRate=0 \
-  "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
-  > "$OUT/service.log" 2>&1) &
-SERVICE_PID=$!
-wait_healthy "$METRICS_PORT" "$OUT/service.log"
+start_capturing_service "$REPO" "$OUT/samples" "$OUT/service.log"
 
 # traffic PASS: every training image once, open loop at RATE/s.
 traffic() {
@@ -86,11 +82,7 @@ elapsed=$(( $(date +%s) - started ))
 echo "redistill exited $status after ${elapsed}s" >&2
 
 if [ -f "$REPO/fashion-mnist/student/2/model.onnx" ]; then
-  for _ in $(seq 1 600); do
-    grep -q "now serving v2" "$OUT/service.log" && break
-    sleep 0.1
-  done
-  grep -q "now serving v2" "$OUT/service.log" || { echo "the service did not swap to v2; see $OUT/service.log" >&2; exit 1; }
+  wait_swapped 2 "$OUT/service.log"
   traffic after
 fi
 

@@ -94,11 +94,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-(cd "$SERVICE_DIR" && exec env ModelRepository__Path="$REPO" Capture__Directory="$OUT/samples" Capture__ShadowSampleRate=0 \
-  "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
-  > "$OUT/service.log" 2>&1) &
-SERVICE_PID=$!
-wait_healthy "$METRICS_PORT" "$OUT/service.log"
+start_capturing_service "$REPO" "$OUT/samples" "$OUT/service.log"
 "$LOADTEST" watch --metrics-url "$METRICS" --csv "$OUT/teacher-share.csv" \
   > "$OUT/watch.log" 2>&1 &
 WATCH_PID=$!
@@ -138,11 +134,7 @@ for round in $(seq 1 "$ROUNDS"); do
   cp "$(ls -t "$ROOT"/artifacts/redistill/*.log | head -1)" "$OUT/redistill-$round.log"
   echo "round $round: redistill exited $status after $(( $(date +%s) - started ))s" >&2
   if [ -f "$REPO/$NAME/student/$next/model.onnx" ]; then
-    for _ in $(seq 1 600); do
-      grep -q "now serving v$next" "$OUT/service.log" && break
-      sleep 0.1
-    done
-    grep -q "now serving v$next" "$OUT/service.log" || { echo "the service did not swap to v$next; see $OUT/service.log" >&2; exit 1; }
+    wait_swapped "$next" "$OUT/service.log"
     sleep 10
   fi
   kill -TERM "$SWAP_PID" 2>/dev/null || true

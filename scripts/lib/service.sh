@@ -27,3 +27,27 @@ wait_healthy() {
   echo "the service was not healthy after 60 s; see $log" >&2
   exit 1
 }
+
+# start_capturing_service REPO SAMPLES LOG: starts the built service (the caller's SERVICE, run from SERVICE_DIR) on the
+# model repository REPO, capturing hard cases into SAMPLES (no shadow samples), gRPC on TARGET and metrics on
+# METRICS_PORT, output in LOG; returns once it is healthy. How the redistillation demos run it.
+start_capturing_service() {
+  local repo=$1 samples=$2 log=$3
+  (cd "$SERVICE_DIR" && exec env ModelRepository__Path="$repo" Capture__Directory="$samples" Capture__ShadowSampleRate=0 \
+    "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
+    > "$log" 2>&1) &
+  SERVICE_PID=$!
+  wait_healthy "$METRICS_PORT" "$log"
+}
+
+# wait_swapped VERSION LOG: returns once the service's LOG says student VERSION is being served (a hot swap);
+# exits 1, pointing at LOG, if it does not say so within 60 s.
+wait_swapped() {
+  local version=$1 log=$2
+  for _ in $(seq 1 600); do
+    grep -q "now serving v$version" "$log" && return
+    sleep 0.1
+  done
+  echo "the service did not swap to v$version; see $log" >&2
+  exit 1
+}
