@@ -32,8 +32,7 @@ public static class JsonResponseWriter
             }
             else
             {
-                foreach (var value in output.Strings!)
-                    json.WriteStringValue(value);
+                WriteStringValues(json, output.Strings!);
             }
             json.WriteEndArray();
             json.WriteEndObject();
@@ -46,10 +45,7 @@ public static class JsonResponseWriter
     {
         json.WriteStartObject();
         json.WriteString("name", model.Name);
-        json.WriteStartArray("versions");
-        foreach (var version in model.Versions)
-            json.WriteStringValue(version);
-        json.WriteEndArray();
+        WriteStrings(json, "versions", model.Versions);
         json.WriteString("platform", model.Platform);
         json.WriteStartArray("inputs");
         Write(json, model.Input);
@@ -65,10 +61,7 @@ public static class JsonResponseWriter
         json.WriteStartObject();
         json.WriteString("name", server.Name);
         json.WriteString("version", server.Version);
-        json.WriteStartArray("extensions");
-        foreach (var extension in server.Extensions)
-            json.WriteStringValue(extension);
-        json.WriteEndArray();
+        WriteStrings(json, "extensions", server.Extensions);
         json.WriteEndObject();
     }
 
@@ -79,6 +72,19 @@ public static class JsonResponseWriter
         json.WriteString("datatype", tensor.Datatype);
         WriteShape(json, tensor.Shape);
         json.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        WriteStringValues(json, values);
+        json.WriteEndArray();
+    }
+
+    private static void WriteStringValues(Utf8JsonWriter json, IEnumerable<string> values)
+    {
+        foreach (var value in values)
+            json.WriteStringValue(value);
     }
 
     private static void WriteShape(Utf8JsonWriter json, long[] shape)
