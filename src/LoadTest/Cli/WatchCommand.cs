@@ -61,9 +61,7 @@ internal static class WatchCommand
     private static async Task RecordAsync(Uri url, TimeSpan interval, string csvPath, CancellationToken cancellation)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var directory = Path.GetDirectoryName(Path.GetFullPath(csvPath));
-        if (directory is not null)
-            Directory.CreateDirectory(directory);
+        OutputFolder.CreateFor(csvPath);
         await using var writer = new StreamWriter(csvPath, append: false) { AutoFlush = true };
         await writer.WriteLineAsync(TrafficSample.CsvHeader);
         using var timer = new PeriodicTimer(interval);

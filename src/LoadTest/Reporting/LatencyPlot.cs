@@ -27,9 +27,7 @@ public static class LatencyPlot
         plot.Axes.Bottom.Label.Text = "percentile";
         plot.Title(title);
         plot.ShowLegend(Alignment.UpperLeft);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-            Directory.CreateDirectory(directory);
+        OutputFolder.CreateFor(path);
         plot.SavePng(path, 900, 560);
     }
 }

@@ -21,9 +21,7 @@ public sealed record LoadReport
 
     public void Write(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-            Directory.CreateDirectory(directory);
+        OutputFolder.CreateFor(path);
         File.WriteAllText(path, JsonSerializer.Serialize(this, Options));
     }
 

@@ -27,9 +27,7 @@ public static class TeacherSharePlot
         plot.Axes.SetLimitsY(0, Math.Max(10, points.Count == 0 ? 10 : points.Max(p => p.Share) * 110));
         plot.Title(title);
         plot.ShowLegend(Alignment.UpperRight);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null)
-            Directory.CreateDirectory(directory);
+        OutputFolder.CreateFor(path);
         plot.SavePng(path, 900, 480);
     }
 }
