@@ -1,7 +1,5 @@
 using Distillation.Onnx;
 using Serving.Onnx;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Distillation.Architectures;
 

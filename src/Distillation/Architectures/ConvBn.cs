@@ -1,8 +1,6 @@
 using Distillation.Onnx;
 using Serving.Onnx;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace Distillation.Architectures;
 

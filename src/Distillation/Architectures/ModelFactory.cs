@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace Distillation.Architectures;
 
 /// <summary>Builds the network an <see cref="ArchitectureSpec"/> describes.</summary>

@@ -4,7 +4,6 @@ using Distillation.Onnx;
 using Serving.Onnx;
 using Distillation.Training;
 using Serving.Contracts.Models;
-using static TorchSharp.torch;
 
 namespace Distillation.Export;
 

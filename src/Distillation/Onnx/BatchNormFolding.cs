@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace Distillation.Onnx;
 
 /// <summary>

@@ -2,7 +2,6 @@ using Distillation.Architectures;
 using Serving.Contracts.Models;
 using Serving.Onnx;
 using Serving.Onnx.Schema;
-using static TorchSharp.torch;
 
 namespace Distillation.Onnx;
 

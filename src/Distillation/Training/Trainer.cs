@@ -3,8 +3,6 @@ using System.Globalization;
 using Distillation.Architectures;
 using Distillation.Data;
 using Distillation.Inference;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Distillation.Training;
 
