@@ -38,6 +38,14 @@ internal static class CommonOptions
         DefaultValueFactory = _ => 42,
     };
 
+    /// <summary>--split: the held-out split a command measures on, the test split unless told.</summary>
+    public static Option<string> Split()
+    {
+        var split = new Option<string>("--split") { Description = "test or validation", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("test", "validation");
+        return split;
+    }
+
     public static Option<double> SelectionFraction() => new("--selection-fraction")
     {
         Description = "Share of the validation images that picks the best epoch; the rest is kept apart for 'calibrate'",

@@ -18,23 +18,19 @@ internal static class CompareCommand
         var command = new Command("compare", "Compare two ONNX classifiers (e.g. fp32 and int8) on the test split: accuracy, agreement, size, speed");
         var model = new Option<string>("--model") { Description = "Reference model (e.g. the fp32 student)", Required = true };
         var other = new Option<string>("--other") { Description = "Model compared against it (e.g. model.int8.onnx)", Required = true };
-        var data = CommonOptions.Data();
-        var format = CommonOptions.Format();
-        var color = CommonOptions.Color();
-        var fraction = CommonOptions.ValidationFraction();
-        var splitSeed = CommonOptions.SplitSeed();
-        var split = new Option<string>("--split") { Description = "test or validation", DefaultValueFactory = _ => "test" };
-        split.AcceptOnlyFromAmong("test", "validation");
+        var images = new DatasetOptionSet();
+        var split = CommonOptions.Split();
         var output = new Option<string?>("--out") { Description = "Folder for comparison.md and comparison.json" };
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the speed measurement" };
         var rounds = new Option<int>("--rounds") { Description = "Alternating timing rounds per model (the median is kept)", DefaultValueFactory = _ => 3 };
         var threads = CommonOptions.Threads();
-        foreach (var option in new Option[] { model, other, data, format, color, fraction, splitSeed, split, output, noLatency, rounds, threads })
+        Option[] all = [model, other, .. images.All, split, output, noLatency, rounds, threads];
+        foreach (var option in all)
             command.Add(option);
 
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var splits = DatasetLoader.Load(CommonOptions.DatasetOptions(parse, data, format, color, fraction, splitSeed));
+            var splits = images.Load(parse);
             var dataset = parse.GetValue(split) == "test" ? splits.Test : splits.Validation;
             var intraOpThreads = parse.GetValue(threads);
             using var reference = new OnnxClassifier(parse.GetValue(model)!, intraOpThreads);

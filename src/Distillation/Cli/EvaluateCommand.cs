@@ -18,13 +18,8 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Evaluate an ONNX classifier on the test split (report.md, report.json, PNG charts)");
         var model = new Option<string>("--model") { Description = "ONNX model to evaluate", Required = true };
         var teacher = new Option<string?>("--teacher") { Description = "Teacher ONNX model: agreement, and the cascade at the model's calibrated threshold" };
-        var data = CommonOptions.Data();
-        var format = CommonOptions.Format();
-        var color = CommonOptions.Color();
-        var fraction = CommonOptions.ValidationFraction();
-        var splitSeed = CommonOptions.SplitSeed();
-        var split = new Option<string>("--split") { Description = "test or validation", DefaultValueFactory = _ => "test" };
-        split.AcceptOnlyFromAmong("test", "validation");
+        var images = new DatasetOptionSet();
+        var split = CommonOptions.Split();
         var output = new Option<string>("--out") { Description = "Report folder", Required = true };
         var noLatency = new Option<bool>("--no-latency") { Description = "Skip the ONNX Runtime speed measurement" };
         var writeMetrics = new Option<bool>("--write-metrics") { Description = "Store the headline metrics in the model's 'metrics' metadata" };
@@ -32,12 +27,13 @@ internal static class EvaluateCommand
         {
             Description = "Another variant of the model (e.g. model.int8.onnx): side by side in comparison.md / comparison.json",
         };
-        foreach (var option in new Option[] { model, teacher, data, format, color, fraction, splitSeed, split, output, noLatency, writeMetrics, compare })
+        Option[] all = [model, teacher, .. images.All, split, output, noLatency, writeMetrics, compare];
+        foreach (var option in all)
             command.Add(option);
 
         command.SetAction(parse => CliErrors.Guard(() =>
         {
-            var splits = DatasetLoader.Load(CommonOptions.DatasetOptions(parse, data, format, color, fraction, splitSeed));
+            var splits = images.Load(parse);
             var dataset = parse.GetValue(split) == "test" ? splits.Test : splits.Validation;
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);

@@ -20,11 +20,7 @@ internal static class QuantizeCommand
         var command = new Command("quantize", "Quantize an fp32 ONNX classifier to int8 (QDQ), calibrating activation ranges on validation images");
         var model = new Option<string>("--model") { Description = "fp32 ONNX model, e.g. models/fashion-mnist/student/1/model.onnx", Required = true };
         var output = new Option<string>("--out") { Description = "int8 ONNX file to write, e.g. models/fashion-mnist/student/1/model.int8.onnx", Required = true };
-        var data = CommonOptions.Data();
-        var format = CommonOptions.Format();
-        var color = CommonOptions.Color();
-        var fraction = CommonOptions.ValidationFraction();
-        var splitSeed = CommonOptions.SplitSeed();
+        var dataset = new DatasetOptionSet();
         var method = new Option<string>("--calibration") { Description = "Activation range method", DefaultValueFactory = _ => "percentile" };
         method.AcceptOnlyFromAmong("minmax", "percentile");
         var percentile = new Option<double>("--percentile") { Description = "Percentile kept by --calibration percentile (tails cut equally)", DefaultValueFactory = _ => 99.99 };
@@ -36,7 +32,8 @@ internal static class QuantizeCommand
         };
         activations.AcceptOnlyFromAmong("int8", "uint8");
         var threads = CommonOptions.Threads();
-        foreach (var option in new Option[] { model, output, data, format, color, fraction, splitSeed, method, percentile, images, activations, threads })
+        Option[] all = [model, output, .. dataset.All, method, percentile, images, activations, threads];
+        foreach (var option in all)
             command.Add(option);
 
         command.SetAction(parse => CliErrors.Guard(() =>
@@ -51,7 +48,7 @@ internal static class QuantizeCommand
             var activationType = parse.GetValue(activations) == "uint8" ? ActivationType.UInt8 : ActivationType.Int8;
             var intraOpThreads = parse.GetValue(threads);
 
-            var splits = DatasetLoader.Load(CommonOptions.DatasetOptions(parse, data, format, color, fraction, splitSeed));
+            var splits = dataset.Load(parse);
             var validation = splits.Validation;
             if (validation.Count == 0)
                 throw new CliException("the validation split is empty; calibration never uses the test split (raise --val-fraction)");
@@ -67,7 +64,7 @@ internal static class QuantizeCommand
                 throw new CliException($"{modelPath} is already quantized; quantize the fp32 model");
 
             var result = Int8Quantizer.Quantize(source, validation.ToFloats(0, count), count, settings,
-                $"{validation.Name} validation split (first {count} images, split seed {parse.GetValue(splitSeed)})", activationType, intraOpThreads);
+                $"{validation.Name} validation split (first {count} images, split seed {parse.GetValue(dataset.SplitSeed)})", activationType, intraOpThreads);
             OnnxModelFile.Write(result.Model, outPath);
             AnsiConsole.MarkupLine($"[green]Wrote[/] {Markup.Escape(outPath)}: {result.Plan.Int8Compute.Count} Conv/Gemm with int8 weights, "
                 + $"{result.Plan.Quantized.Count} int8 activations ({Markup.Escape(settings.Describe())} on {count} images), "

@@ -14,11 +14,7 @@ internal static class ShiftCommand
     public static Command Create()
     {
         var command = new Command("shift", "Write a shifted copy of an IDX dataset (train and test splits) and, optionally, a traffic folder");
-        var data = CommonOptions.Data();
-        var format = CommonOptions.Format();
-        var color = CommonOptions.Color();
-        var fraction = CommonOptions.ValidationFraction();
-        var splitSeed = CommonOptions.SplitSeed();
+        var dataset = new DatasetOptionSet();
         var shift = new Option<string>("--shift")
         {
             Description = "The shift, e.g. rotate=25,scale=0.8-1.1,contrast=0.6,brightness=0.1,noise=0.05,blur=0.8",
@@ -30,7 +26,8 @@ internal static class ShiftCommand
         {
             Description = "Also write a traffic folder for 'loadtest run': its test split is the shifted training split without the validation images, so neither test nor validation images reach the service",
         };
-        foreach (var option in new Option[] { data, format, color, fraction, splitSeed, shift, seed, output, traffic })
+        Option[] all = [.. dataset.All, shift, seed, output, traffic];
+        foreach (var option in all)
             command.Add(option);
 
         command.SetAction(parse => CliErrors.Guard(() =>
@@ -44,7 +41,7 @@ internal static class ShiftCommand
             {
                 throw new CliException(e.Message);
             }
-            var options = CommonOptions.DatasetOptions(parse, data, format, color, fraction, splitSeed);
+            var options = dataset.Read(parse);
             var (train, test) = DatasetLoader.LoadTrainTest(options);
             var seedValue = parse.GetValue(seed);
             // Test images draw from another stream than training images (seed + 1), so image i of both splits does
