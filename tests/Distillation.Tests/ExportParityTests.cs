@@ -1,12 +1,10 @@
 using Distillation.Architectures;
 using Distillation.Export;
 using Distillation.Inference;
-using Distillation.Onnx;
 using Distillation.Tests.Support;
 using Serving.Contracts.Models;
 using Serving.Onnx;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Distillation.Tests;
 
@@ -48,9 +46,7 @@ public sealed class ExportParityTests
         using var dir = new TempDirectory();
         var spec = ArchitecturePresets.Resolve("cnn-tiny", 1, 12, 12, 4);
         using var model = ModelFactory.Create(spec, [0.5f], [0.25f]);
-        var metadata = Metadata(spec, model);
-        var path = dir.Combine("model.onnx");
-        OnnxModelFile.Write(OnnxExporter.Build(model, spec, metadata), path);
+        var path = TestModelFiles.Write(model, spec, dir.Combine("model.onnx"));
 
         using var onnx = new OnnxClassifier(path);
         Assert.Equal(new ImageShape(1, 12, 12), onnx.InputShape);
@@ -82,19 +78,9 @@ public sealed class ExportParityTests
         using var model = ModelFactory.Create(spec, mean, std);
         BatchNormStatistics.Randomize(model);
 
-        var path = dir.Combine("model.onnx");
-        OnnxModelFile.Write(OnnxExporter.Build(model, spec, Metadata(spec, model)), path);
+        var path = TestModelFiles.Write(model, spec, dir.Combine("model.onnx"));
         var error = ModelExport.MaxParityError(model, spec, path, batch, seed: 3);
 
         Assert.True(error <= ModelExport.ParityTolerance, $"{preset} at {channels}x{size}x{size}: max |ONNX - TorchSharp| = {error:G3}");
     }
-
-    private static ModelMetadata Metadata(ArchitectureSpec spec, nn.Module model) => new()
-    {
-        Labels = spec.Classes == 4 ? ["a", "b", "c", "d"] : Enumerable.Range(0, spec.Classes).Select(i => $"c{i}").ToArray(),
-        Role = ModelRole.Student,
-        Arch = spec.Describe(),
-        Dataset = "synthetic",
-        Params = ModelFactory.CountParameters(model),
-    };
 }

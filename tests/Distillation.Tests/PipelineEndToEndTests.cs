@@ -1,8 +1,8 @@
 using System.Text.Json;
-using Distillation.Cli;
 using Distillation.Inference;
 using Distillation.Tests.Support;
 using Serving.Contracts.Models;
+using static Distillation.Tests.Support.ToolWorkspace;
 
 namespace Distillation.Tests;
 
@@ -13,9 +13,8 @@ public sealed class PipelineEndToEndTests
     [Fact]
     public async Task TrainExportDistillCalibrateEvaluate_TinyIdxDataset_ProducesCalibratedModelsAndReports()
     {
-        using var dir = new TempDirectory();
-        var data = dir.Combine("tiny-data");
-        IdxFiles.WriteDataset(data, SyntheticImages.Create(600, seed: 1), SyntheticImages.Create(120, seed: 2));
+        using var dir = new ToolWorkspace(train: 600, test: 120);
+        var data = dir.Data;
         var teacherOnnx = dir.Combine("models", "tiny", "teacher", "1", "model.onnx");
         var studentOnnx = dir.Combine("models", "tiny", "student", "1", "model.onnx");
 
@@ -70,6 +69,4 @@ public sealed class PipelineEndToEndTests
         IdxFiles.WriteDataset(data, SyntheticImages.Create(40), SyntheticImages.Create(10));
         Assert.Equal(1, await Run("distill", "--data", data, "--epochs", "1", "--out", dir.Combine("run")));
     }
-
-    private static Task<int> Run(params string[] args) => DistillationCli.Create().Parse(args).InvokeAsync();
 }

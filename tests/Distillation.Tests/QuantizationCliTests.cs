@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Distillation.Cli;
 using Distillation.Inference;
 using Distillation.Tests.Support;
+using static Distillation.Tests.Support.ToolWorkspace;
 
 namespace Distillation.Tests;
 
@@ -12,9 +12,8 @@ public sealed class QuantizationCliTests
     [Fact]
     public async Task QuantizeThenCompare_TinyIdxDataset_WritesInt8VariantAndSideBySideReport()
     {
-        using var dir = new TempDirectory();
-        var data = dir.Combine("tiny-data");
-        IdxFiles.WriteDataset(data, SyntheticImages.Create(400, seed: 1), SyntheticImages.Create(100, seed: 2));
+        using var dir = new ToolWorkspace(train: 400, test: 100);
+        var data = dir.Data;
         var fp32 = dir.Combine("models", "tiny", "student", "1", "model.onnx");
         var int8 = dir.Combine("models", "tiny", "student", "1", "model.int8.onnx");
         Assert.Equal(0, await Run("train-teacher", "--data", data, "--arch", "cnn-tiny", "--epochs", "3", "--batch-size", "32",
@@ -48,9 +47,8 @@ public sealed class QuantizationCliTests
     [Fact]
     public async Task Quantize_AlreadyQuantizedModel_FailsClearly()
     {
-        using var dir = new TempDirectory();
-        var data = dir.Combine("tiny-data");
-        IdxFiles.WriteDataset(data, SyntheticImages.Create(80, seed: 1), SyntheticImages.Create(20, seed: 2));
+        using var dir = new ToolWorkspace(train: 80, test: 20);
+        var data = dir.Data;
         var fp32 = dir.Combine("model.onnx");
         var int8 = dir.Combine("model.int8.onnx");
         Assert.Equal(0, await Run("train-teacher", "--data", data, "--arch", "cnn-tiny", "--epochs", "1", "--out", dir.Combine("run")));
@@ -61,6 +59,4 @@ public sealed class QuantizationCliTests
         Assert.Equal(1, await Run("quantize", "--model", fp32, "--out", fp32, "--data", data));
         Assert.False(File.Exists(dir.Combine("twice.onnx")));
     }
-
-    private static Task<int> Run(params string[] args) => DistillationCli.Create().Parse(args).InvokeAsync();
 }

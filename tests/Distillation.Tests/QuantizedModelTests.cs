@@ -2,7 +2,6 @@ using System.Text.Json;
 using Distillation.Architectures;
 using Distillation.Evaluation;
 using Distillation.Inference;
-using Distillation.Onnx;
 using Distillation.Quantization;
 using Distillation.Tests.Support;
 using Distillation.Training;
@@ -26,7 +25,7 @@ public sealed class QuantizedModelTests
         new Trainer(new RunFolder(dir.Combine("run")), SilentObserver.Instance).Train(manifest, splits, null, false, CancellationToken.None);
         using var model = manifest.CreateModel();
         model.load(dir.Combine("run", "best.pt"));
-        var fp32Path = Export(model, manifest.Architecture, dir.Combine("model.onnx"));
+        var fp32Path = TestModelFiles.Write(model, manifest.Architecture, dir.Combine("model.onnx"));
 
         var calibration = splits.Validation;
         var int8Path = dir.Combine("model.int8.onnx");
@@ -167,18 +166,6 @@ public sealed class QuantizedModelTests
         var spec = ArchitecturePresets.Resolve(preset, channels, size, size, preset.StartsWith("resnet18", StringComparison.Ordinal) ? 10 : 4);
         using var model = ModelFactory.Create(spec, Enumerable.Repeat(0.3f, channels).ToArray(), Enumerable.Repeat(0.3f, channels).ToArray());
         BatchNormStatistics.Randomize(model, affine: false);
-        return (Export(model, spec, dir.Combine("model.onnx")), spec);
-    }
-
-    private static string Export(SequentialNet model, ArchitectureSpec spec, string path)
-    {
-        var metadata = new ModelMetadata
-        {
-            Labels = spec.Classes == 4 ? ["a", "b", "c", "d"] : Enumerable.Range(0, spec.Classes).Select(i => $"c{i}").ToArray(),
-            Role = ModelRole.Student,
-            Arch = spec.Describe(),
-        };
-        OnnxModelFile.Write(OnnxExporter.Build(model, spec, metadata), path);
-        return path;
+        return (TestModelFiles.Write(model, spec, dir.Combine("model.onnx")), spec);
     }
 }

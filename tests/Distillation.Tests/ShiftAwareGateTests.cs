@@ -9,13 +9,14 @@ public sealed class ShiftAwareGateTests
     private static VersionMetrics Metrics(double baseAccuracy, double shiftedAgreement) =>
         new(1, baseAccuracy, shiftedAgreement, HeldOutTeacherShare: 0.5, ValidationTeacherShare: 0.17, Temperature: 1.1, Threshold: 0.88);
 
+    /// <summary>The gate's decision on a candidate against the live version, each given as (base test accuracy, shifted agreement).</summary>
+    private static GateDecision Decide((double Base, double Shifted) live, (double Base, double Shifted) candidate) =>
+        Gate.Decide(Metrics(live.Base, live.Shifted), Metrics(candidate.Base, candidate.Shifted));
+
     [Fact]
     public void Decide_WinsShiftedButLosesBaseAccuracy_Refused()
     {
-        var live = Metrics(baseAccuracy: 0.9291, shiftedAgreement: 0.55);
-        var candidate = Metrics(baseAccuracy: 0.9240, shiftedAgreement: 0.90);
-
-        var decision = Gate.Decide(live, candidate);
+        var decision = Decide(live: (0.9291, 0.55), candidate: (0.9240, 0.90));
 
         Assert.False(decision.Accepted);
         Assert.StartsWith("base test accuracy drops 0.51 pp", decision.Reasons[0], StringComparison.Ordinal);
@@ -25,10 +26,7 @@ public sealed class ShiftAwareGateTests
     [Fact]
     public void Decide_BetterOnBoth_Accepted()
     {
-        var live = Metrics(baseAccuracy: 0.9291, shiftedAgreement: 0.55);
-        var candidate = Metrics(baseAccuracy: 0.9293, shiftedAgreement: 0.5510);
-
-        var decision = Gate.Decide(live, candidate);
+        var decision = Decide(live: (0.9291, 0.55), candidate: (0.9293, 0.5510));
 
         Assert.True(decision.Accepted, string.Join("; ", decision.Reasons));
         Assert.StartsWith("base test accuracy holds", decision.Reasons[0], StringComparison.Ordinal);
@@ -37,19 +35,15 @@ public sealed class ShiftAwareGateTests
     [Fact]
     public void Decide_BaseDropWithinAllowanceAndShiftedBetter_Accepted()
     {
-        var live = Metrics(baseAccuracy: 0.9291, shiftedAgreement: 0.55);
-        var candidate = Metrics(baseAccuracy: 0.9271, shiftedAgreement: 0.80);
+        var decision = Decide(live: (0.9291, 0.55), candidate: (0.9271, 0.80));
 
-        Assert.True(Gate.Decide(live, candidate).Accepted);
+        Assert.True(decision.Accepted);
     }
 
     [Fact]
     public void Decide_BetterBaseButNotBetterOnShifted_Refused()
     {
-        var live = Metrics(baseAccuracy: 0.9291, shiftedAgreement: 0.80);
-        var candidate = Metrics(baseAccuracy: 0.9350, shiftedAgreement: 0.80);
-
-        var decision = Gate.Decide(live, candidate);
+        var decision = Decide(live: (0.9291, 0.80), candidate: (0.9350, 0.80));
 
         Assert.False(decision.Accepted);
         Assert.StartsWith("agreement with the teacher on held-out captured samples does not improve", decision.Reasons[1], StringComparison.Ordinal);
