@@ -33,13 +33,11 @@ public sealed class CascadeRouterTests
     public async Task ClassifyAsync_UnsureStudent_TeacherAnswersAndThePairIsCapturedAsFallback()
     {
         using var models = new TinyModels();
-        using var samples = new TempDirectory();
         var teacher = ScriptedTeacher.Answering(label: 2);
-        await using var parts = await RouterParts.StartAsync(models, teacher, Cascade, captureDirectory: samples.Path);
+        await using var parts = await RouterParts.StartAsync(models, teacher, Cascade, capture: true);
 
         var result = await parts.ClassifyAsync(TinyModels.Unsure, requestId: "unsure-1");
-        await parts.Capture.StoppedAsync(CancellationToken.None);
-        var record = Assert.Single(new SampleLogReader(samples.Path).ReadAll(strict: true));
+        var record = Assert.Single(await parts.CapturedAsync());
 
         Assert.Equal((Responder.Teacher, 2, "t1"), (result.ServedBy, result.Answer.Index, result.Answer.Version));
         Assert.Equal(TinyModels.StudentConfidence(TinyModels.Unsure), result.StudentConfidence, 4);
@@ -64,30 +62,26 @@ public sealed class CascadeRouterTests
     public async Task ClassifyAsync_TeacherOnlyRoute_TeacherAnswersWithoutCapture()
     {
         using var models = new TinyModels();
-        using var samples = new TempDirectory();
         var teacher = ScriptedTeacher.Answering(label: 1);
-        await using var parts = await RouterParts.StartAsync(models, teacher, Cascade, captureDirectory: samples.Path);
+        await using var parts = await RouterParts.StartAsync(models, teacher, Cascade, capture: true);
 
         var result = await parts.ClassifyAsync(TinyModels.Confident, CascadeRoute.TeacherOnly);
-        await parts.Capture.StoppedAsync(CancellationToken.None);
+        var records = await parts.CapturedAsync();
 
         Assert.Equal((Responder.Teacher, 1, 0f), (result.ServedBy, result.Answer.Index, result.StudentConfidence));
-        Assert.Empty(new SampleLogReader(samples.Path).ReadAll(strict: true));
+        Assert.Empty(records);
     }
 
     [Fact]
     public async Task ClassifyAsync_ConfidentWithShadowRateOne_TeacherAskedAfterwardsAndPairCapturedAsShadow()
     {
         using var models = new TinyModels();
-        using var samples = new TempDirectory();
         var teacher = ScriptedTeacher.Answering(label: 0);
-        await using var parts = await RouterParts.StartAsync(models, teacher, Cascade, captureDirectory: samples.Path, shadowSampleRate: 1);
+        await using var parts = await RouterParts.StartAsync(models, teacher, Cascade, capture: true, shadowSampleRate: 1);
 
         var result = await parts.ClassifyAsync(TinyModels.Confident, requestId: "shadow-1");
         var asked = await teacher.FirstCall.WaitAsync(TimeSpan.FromSeconds(10));
-        await parts.Shadow.StoppedAsync(CancellationToken.None);
-        await parts.Capture.StoppedAsync(CancellationToken.None);
-        var record = Assert.Single(new SampleLogReader(samples.Path).ReadAll(strict: true));
+        var record = Assert.Single(await parts.CapturedAsync());
 
         Assert.Equal(Responder.Student, result.ServedBy);
         Assert.Equal("shadow-1", asked);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Polly;
+using Serving.Contracts.Samples;
 
 namespace InferenceService.Tests.Cascade;
 
@@ -16,16 +17,18 @@ namespace InferenceService.Tests.Cascade;
 /// The cascade's collaborators without a host: the router, its teacher guard, consultation, shadow traffic and
 /// capture, wired as the service wires them, around a scripted teacher and a hand-wired repository of tiny models.
 /// </summary>
-internal sealed class RouterParts(ServiceProvider services, HandWiredRepository repository) : IAsyncDisposable
+internal sealed class RouterParts(ServiceProvider services, HandWiredRepository repository, TempDirectory? samples) : IAsyncDisposable
 {
     public HandWiredRepository Repository => repository;
     public CascadeRouter Router => services.GetRequiredService<CascadeRouter>();
     public HardCaseCapture Capture => services.GetRequiredService<HardCaseCapture>();
     public ShadowTraffic Shadow => services.GetRequiredService<ShadowTraffic>();
 
+    /// <param name="capture">Capture hard cases (and shadow samples) into a scratch folder; <see cref="CapturedAsync"/> reads them.</param>
     public static async Task<RouterParts> StartAsync(TinyModels models, ITeacher teacher, ServingTopology topology,
-        string? captureDirectory = null, double shadowSampleRate = 0)
+        bool capture = false, double shadowSampleRate = 0)
     {
+        var samples = capture ? new TempDirectory() : null;
         var repository = await HandWiredRepository.LoadAsync(models.Root, topology);
         var collection = new ServiceCollection()
             .AddLogging()
@@ -36,8 +39,8 @@ internal sealed class RouterParts(ServiceProvider services, HandWiredRepository 
             .AddSingleton<IHostEnvironment>(new TestEnvironment())
             .AddSingleton(Options.Create(new CaptureOptions
             {
-                Enabled = captureDirectory is not null,
-                Directory = captureDirectory ?? "unused",
+                Enabled = samples is not null,
+                Directory = samples?.Path ?? "unused",
                 ShadowSampleRate = shadowSampleRate,
                 FsyncIntervalMilliseconds = 10,
             }))
@@ -47,7 +50,7 @@ internal sealed class RouterParts(ServiceProvider services, HandWiredRepository 
             .AddSingleton<ShadowTraffic>()
             .AddSingleton<CascadeRouter>();
         collection.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, _) => TeacherGuard.Configure(pipeline, new TeacherOptions(), TimeProvider.System));
-        var parts = new RouterParts(collection.BuildServiceProvider(), repository);
+        var parts = new RouterParts(collection.BuildServiceProvider(), repository, samples);
         await parts.Capture.StartAsync(CancellationToken.None);
         return parts;
     }
@@ -61,12 +64,21 @@ internal sealed class RouterParts(ServiceProvider services, HandWiredRepository 
         return await Router.ClassifyAsync(new ClassifyCommand(lease.Model, buffer, route, requestId), CancellationToken.None);
     }
 
+    /// <summary>Stops shadow traffic and the capture, so every sample is on disk, and reads back what was captured.</summary>
+    public async Task<IReadOnlyList<SampleRecord>> CapturedAsync()
+    {
+        await Shadow.StoppedAsync(CancellationToken.None);
+        await Capture.StoppedAsync(CancellationToken.None);
+        return new SampleLogReader(samples!.Path).ReadAll(strict: true).ToList();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Shadow.StoppedAsync(CancellationToken.None);
         await Capture.StoppedAsync(CancellationToken.None);
         await services.DisposeAsync();
         await Repository.DisposeAsync();
+        samples?.Dispose();
     }
 
     private sealed class TestEnvironment : IHostEnvironment

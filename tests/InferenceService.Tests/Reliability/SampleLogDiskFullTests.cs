@@ -6,15 +6,12 @@ using Serving.Contracts.Samples;
 namespace InferenceService.Tests.Reliability;
 
 /// <summary>The sample log on a disk that fills up and frees again: callers never notice, losses are counted, nothing corrupt is read.</summary>
-public sealed class SampleLogDiskFullTests : IDisposable
+public sealed class SampleLogDiskFullTests
 {
-    private readonly TempDirectory directory = new();
-
-    public void Dispose() => directory.Dispose();
-
     [Fact]
     public async Task Append_DiskFullThenFreed_LossesCountedNoCorruptRecordAndWritingResumes()
     {
+        using var directory = new TempDirectory();
         var disk = new FakeDisk();
         var time = new FakeTimeProvider();
         var options = SampleRecords.Options(directory.Path);
@@ -73,6 +70,7 @@ public sealed class SampleLogDiskFullTests : IDisposable
     [Fact]
     public async Task Dispose_DiskFullAtClose_DoesNotThrowAndKeepsFlushedRecords()
     {
+        using var directory = new TempDirectory();
         var disk = new FakeDisk();
         var options = SampleRecords.Options(directory.Path);
         options.OpenSegmentFile = disk.Open;
