@@ -63,7 +63,8 @@ public static class Extensions
                 ? new RemoteTeacher(TeacherChannel(teacher.Endpoint!, sp.GetRequiredService<ILoggerFactory>()), teacher.ApiKey)
                 : new EmbeddedTeacher();
         });
-        // The clock of the teacher's timeout and circuit breaker: tests put a FakeTimeProvider here.
+        // The clock of the teacher's timeout and circuit breaker and of the model watch (debounce, rescan, settle):
+        // tests put a FakeTimeProvider here.
         services.TryAddSingleton(TimeProvider.System);
         services.AddResiliencePipeline(TeacherOptions.PipelineName, static (pipeline, context) =>
             TeacherGuard.Configure(pipeline, context.ServiceProvider.GetRequiredService<IOptions<TeacherOptions>>().Value,

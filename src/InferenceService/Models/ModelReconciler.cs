@@ -18,6 +18,7 @@ public sealed class ModelReconciler(
     GenerationBuilder generations,
     ReloadRecorder recorder,
     IOptions<ModelRepositoryOptions> options,
+    TimeProvider time,
     ILogger<ModelReconciler> logger) : IAsyncDisposable
 {
     // One reconciliation at a time: start-up, the watcher, the periodic scan and the admin RPC all come through here.
@@ -241,9 +242,9 @@ public sealed class ModelReconciler(
     private async Task<bool> SettledAsync(FileStamp stamp, CancellationToken cancellationToken)
     {
         var settle = TimeSpan.FromMilliseconds(options.Value.SettleMilliseconds);
-        var age = DateTime.UtcNow - stamp.LastWriteUtc;
+        var age = time.GetUtcNow().UtcDateTime - stamp.LastWriteUtc;
         if (age < settle)
-            await Task.Delay(age < TimeSpan.Zero ? settle : settle - age, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(age < TimeSpan.Zero ? settle : settle - age, time, cancellationToken).ConfigureAwait(false);
         return FileStamp.Read(stamp.Path) == stamp;
     }
 

@@ -12,7 +12,7 @@ namespace InferenceService.Models;
 /// swaps, or rejects and keeps the old version.
 /// </summary>
 public sealed class ModelWatchService(ModelRepository repository, ModelReconciler reconciler, IOptions<ModelRepositoryOptions> options,
-    ILogger<ModelWatchService> logger) : BackgroundService
+    TimeProvider time, ILogger<ModelWatchService> logger) : BackgroundService
 {
     // A change signal; one pending is enough, since a reload looks at the whole repository.
     private readonly Channel<string> changes = Channel.CreateBounded<string>(new BoundedChannelOptions(1)
@@ -69,9 +69,9 @@ public sealed class ModelWatchService(ModelRepository repository, ModelReconcile
     /// <summary>True when a change was signalled within <paramref name="timeout"/>, false when it passed quietly.</summary>
     private async Task<bool> NextChangeAsync(TimeSpan timeout, CancellationToken stoppingToken)
     {
-        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        if (timeout != Timeout.InfiniteTimeSpan)
-            expiry.CancelAfter(timeout);
+        // On the service's clock, so tests drive the debounce and the rescan interval with a fake one.
+        using var timer = timeout == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(timeout, time);
+        using var expiry = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timer.Token);
         try
         {
             await changes.Reader.ReadAsync(expiry.Token).ConfigureAwait(false);
@@ -87,8 +87,8 @@ public sealed class ModelWatchService(ModelRepository repository, ModelReconcile
     private async Task QuietAsync(TimeSpan debounce, CancellationToken stoppingToken)
     {
         var limit = TimeSpan.FromTicks(debounce.Ticks * 20);
-        var started = TimeProvider.System.GetTimestamp();
-        while (TimeProvider.System.GetElapsedTime(started) < limit && await NextChangeAsync(debounce, stoppingToken).ConfigureAwait(false))
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < limit && await NextChangeAsync(debounce, stoppingToken).ConfigureAwait(false))
         {
         }
     }

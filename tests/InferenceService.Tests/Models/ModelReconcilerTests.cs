@@ -107,4 +107,40 @@ public sealed class ModelReconcilerTests
 
         await Assert.ThrowsAsync<ModelsNotReadyException>(() => wired.Reconciler.ReloadAsync(retryRejected: false, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task ReloadAsync_FileYoungerThanSettleTime_WaitsOnTheClockThenSwaps()
+    {
+        using var models = new TinyModels();
+        await using var wired = await HandWiredRepository.LoadAsync(models.Root, settle: TimeSpan.FromSeconds(5));
+
+        models.WriteStudent("3");
+        var reload = wired.Reconciler.ReloadAsync(retryRejected: false, CancellationToken.None);
+        var waitingBeforeTheSettleTime = !reload.IsCompleted;
+        wired.Time.Advance(TimeSpan.FromSeconds(5));
+        var report = await reload.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(waitingBeforeTheSettleTime);
+        var student = Assert.Single(report.Swapped);
+        Assert.Equal((ModelRole.Student, "3"), (student.Role, student.LiveVersion));
+    }
+
+    [Fact]
+    public async Task ReloadAsync_FileGrowsWhileSettling_PendingAndTheLiveVersionKeepsServing()
+    {
+        using var models = new TinyModels();
+        await using var wired = await HandWiredRepository.LoadAsync(models.Root, settle: TimeSpan.FromSeconds(5));
+
+        var path = models.WriteStudent("3");
+        var reload = wired.Reconciler.ReloadAsync(retryRejected: false, CancellationToken.None);
+        // A copy made by hand, still being written.
+        await File.AppendAllTextAsync(path, "more");
+        wired.Time.Advance(TimeSpan.FromSeconds(5));
+        var report = await reload.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var student = report.Roles.Single(r => r.Role == ModelRole.Student);
+        Assert.Equal((ReloadOutcome.Pending, "3"), (student.Outcome, student.CandidateVersion));
+        Assert.True(report.AnyPending);
+        Assert.Equal(TinyModels.StudentVersion, wired.Repository.Get("").StudentModel!.Version);
+    }
 }
