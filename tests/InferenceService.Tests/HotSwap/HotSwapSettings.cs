@@ -6,6 +6,7 @@ namespace InferenceService.Tests.HotSwap;
 internal static class HotSwapSettings
 {
     public const string AdminKey = "admin-key-for-tests-0123456789";
+    public const int DebounceMilliseconds = 50;
 
     public static Metadata AdminHeaders => new() { { "authorization", $"Bearer {AdminKey}" } };
 
@@ -13,7 +14,7 @@ internal static class HotSwapSettings
     {
         ["ModelRepository:Watch"] = watch ? "true" : "false",
         ["ModelRepository:ScanIntervalSeconds"] = scanIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["ModelRepository:DebounceMilliseconds"] = "50",
+        ["ModelRepository:DebounceMilliseconds"] = DebounceMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ModelRepository:SettleMilliseconds"] = "0",
         ["Authentication:AdminKeys:0"] = AdminKey,
     };

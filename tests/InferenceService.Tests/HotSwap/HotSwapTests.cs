@@ -1,4 +1,6 @@
 using InferenceService.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Serving.V1;
 
 namespace InferenceService.Tests.HotSwap;
@@ -12,13 +14,19 @@ public sealed class HotSwapTests
     {
         using var models = new TinyModels();
         using var samples = new TempDirectory();
-        await using var service = await new ServiceFactory(models.Root, samples.Path, HotSwapSettings.Create(watch: true)).StartAsync();
+        // The watch's clock: the debounce after the file events ends when the test moves it on.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await new ServiceFactory(models.Root, samples.Path, HotSwapSettings.Create(watch: true),
+            services => services.AddSingleton<TimeProvider>(time)).StartAsync();
         var client = service.Client;
         var before = await client.ClassifyAsync(Requests.Tensor(TinyModels.Confident));
 
         models.WriteStudent("3");
-        var info = await Poll.UntilAsync(async () => await client.GetModelInfoAsync(new GetModelInfoRequest()),
-            i => i.Student.Version == "3", "GetModelInfo reports student v3");
+        var info = await Poll.UntilAsync(async () =>
+        {
+            time.Advance(TimeSpan.FromMilliseconds(HotSwapSettings.DebounceMilliseconds));
+            return await client.GetModelInfoAsync(new GetModelInfoRequest());
+        }, i => i.Student.Version == "3", "GetModelInfo reports student v3");
         var after = await client.ClassifyAsync(Requests.Tensor(TinyModels.Confident));
         service.FlushMetrics();
 
@@ -62,16 +70,21 @@ public sealed class HotSwapTests
     {
         using var models = new TinyModels();
         using var samples = new TempDirectory();
+        // The scan's clock: each probe below moves it on by one interval instead of waiting for one.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var service = await new ServiceFactory(models.Root, samples.Path,
-            HotSwapSettings.Create(watch: false, scanIntervalSeconds: 1)).StartAsync();
+            HotSwapSettings.Create(watch: false, scanIntervalSeconds: 30), services => services.AddSingleton<TimeProvider>(time)).StartAsync();
         var weights = new float[3 * 4];
         for (var k = 0; k < 3; k++)
             weights[k * 4 + k] = TinyModels.TeacherScale;
 
         TinyModels.WriteLinear(models.Root, TinyModels.Name, Serving.Contracts.Models.ModelRole.Teacher, "8", TinyModels.Shape,
             TinyModels.Labels, weights);
-        await Poll.UntilAsync(async () => await service.Client.GetModelInfoAsync(new GetModelInfoRequest()),
-            i => i.Teacher.Version == "8", "the scan swaps the teacher to v8");
+        await Poll.UntilAsync(async () =>
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            return await service.Client.GetModelInfoAsync(new GetModelInfoRequest());
+        }, i => i.Teacher.Version == "8", "the scan swaps the teacher to v8");
         var response = await service.Client.ClassifyAsync(Requests.Tensor(TinyModels.Unsure));
 
         Assert.Equal(ServedBy.Teacher, response.ServedBy);
