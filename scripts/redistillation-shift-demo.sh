@@ -171,9 +171,10 @@ share() { pct "$OUT/traffic-v$1.json" '.scenarios[0].service.teacher_share'; }
 rps() { jq -r '.scenarios[0].throughput_rps | round' "$OUT/capacity-v$1.json"; }
 errors() { jq -r '[.scenarios[0].errors] | add' "$OUT/traffic-v$1.json" "$OUT/capacity-v$1.json" | paste -sd+ | bc; }
 swap_errors() { [ "$1" = 1 ] && echo "–" || jq -r '.scenarios[0].errors' "$OUT/swap-$(( $1 - 1 )).json"; }
-student() { pct "$OUT/eval-v$1-$2/report.json" '.metrics.accuracy'; }
-cascade() { pct "$OUT/eval-v$1-$2/report.json" '.cascade.accuracy'; }
-cshare() { pct "$OUT/eval-v$1-$2/report.json" '.cascade.teacher_share'; }
+# row passes the version last: student SPLIT VERSION.
+student() { pct "$OUT/eval-v$2-$1/report.json" '.metrics.accuracy'; }
+cascade() { pct "$OUT/eval-v$2-$1/report.json" '.cascade.accuracy'; }
+cshare() { pct "$OUT/eval-v$2-$1/report.json" '.cascade.teacher_share'; }
 teacher() { pct "$OUT/eval-v1-$1/report.json" '.teacher_accuracy'; }
 {
   echo "# Redistillation under shift ($SHIFT, seed $SHIFT_SEED), $(date -u '+%Y-%m-%d %H:%M') UTC, commit $(git rev-parse --short HEAD)"
