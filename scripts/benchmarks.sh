@@ -51,9 +51,9 @@ case $SUITE in all|saturation|classic) ;; *) echo "SUITE must be all, saturation
 # Pinning: prefixes for what serves (service, echo server, raw model) and what loads (loadtest, h2load).
 SERVER=${SERVER_CPUS:+taskset -c $SERVER_CPUS}
 CLIENT=${CLIENT_CPUS:+taskset -c $CLIENT_CPUS}
-# The service runs its student on one intra-op thread (OnnxRuntime:StudentIntraOpThreads in appsettings.json); the
+# The service runs each model instance on one intra-op thread (OnnxRuntime:IntraOpThreads, 1 by default); the
 # baselines and the bare model server are measured the same way.
-STUDENT_THREADS=$(sed -n 's/.*"StudentIntraOpThreads": *\([0-9]*\).*/\1/p' "$SERVICE_DIR/appsettings.json")
+STUDENT_THREADS=1
 STUDENT_MODEL=$(ls -d "$ROOT"/models/fashion-mnist/student/*/ | sort -V | tail -n 1)model.onnx
 mkdir -p "$OUT"
 # The load generator is the measuring instrument: its socket completions run inline on the event thread instead of
@@ -150,7 +150,7 @@ for rep in $(seq 1 "$REPS"); do
   [ "$SUITE" = saturation ] && continue
   echo "rep $rep: raw ONNX Runtime baseline" >&2
   $SERVER "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --json "$OUT/baseline-$rep.json" > "$OUT/baseline-$rep.txt" 2>&1
-  # One thread, as the service runs its student (OnnxRuntime:StudentIntraOpThreads), batched up to the service's
+  # One thread, as the service runs its student (OnnxRuntime:IntraOpThreads), batched up to the service's
   # Batching:MaxBatchSize: what batching can gain at most on this CPU.
   $SERVER "$LOADTEST" baseline --data "$DATA" --model-repo "$ROOT/models" --intra-op-threads "$STUDENT_THREADS" --batch-size 32 \
     --json "$OUT/baseline-1thread-$rep.json" > "$OUT/baseline-1thread-$rep.txt" 2>&1

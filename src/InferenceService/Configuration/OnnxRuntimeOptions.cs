@@ -22,14 +22,18 @@ public sealed class OnnxRuntimeOptions
     [Range(0, 64)]
     public int DeviceId { get; set; }
 
-    /// <summary>Threads inside one Run; 0 lets ONNX Runtime use one per physical core.</summary>
-    [Range(0, 256)]
-    public int IntraOpThreads { get; set; }
-
     /// <summary>
-    /// <see cref="IntraOpThreads"/> for students, when set. A small student's operators are too short to share: waking
-    /// a second thread for each costs more than it saves, and one thread leaves the other cores to request handling.
+    /// Threads inside one Run. One by default, for both roles: a run's operators on these models are too short to
+    /// share, and with several threads the spare ones spin or sleep between operators while request handling and the
+    /// other role wait for the same cores (the cascade at concurrency 64 served clearly fewer requests with the teacher
+    /// on ONNX Runtime's default threads than on one). The cores are used by model instances instead
+    /// (<see cref="BatchingOptions.StudentInstances"/>), one per core the process may use, which follows a container's
+    /// CPU limit; 0 lets ONNX Runtime take one thread per physical core of the machine, not of the container.
     /// </summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; } = 1;
+
+    /// <summary><see cref="IntraOpThreads"/> for students, when set.</summary>
     [Range(0, 256)]
     public int? StudentIntraOpThreads { get; set; }
 
