@@ -109,7 +109,9 @@ public sealed class RedistillationTests : IClassFixture<RedistillationFixture>, 
         Teachers = [teacherPath],
         Repository = repository,
         Name = "tiny",
-        Training = new TrainingOptions { Epochs = 4, BatchSize = 32, LearningRate = 0.02, WarmupEpochs = 0, Seed = 5 },
+        // 0.05: at 0.02 the weak student of some fixture seeds (1 and 3 of 1-8) still never named the weak class after
+        // four epochs, so the test passed or failed with the seed; at 0.05 it learns it with every one of them.
+        Training = new TrainingOptions { Epochs = 4, BatchSize = 32, LearningRate = 0.05, WarmupEpochs = 0, Seed = 5 },
         CalibrationTarget = new CascadeTarget(0.01, null),
         MinSamples = 100,
         // Six of the 200 base test images: the candidate is a different training run, and libtorch's CPU kernels do not
