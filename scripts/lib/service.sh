@@ -29,13 +29,14 @@ wait_healthy() {
 }
 
 # start_capturing_service REPO SAMPLES LOG: starts the built service (the caller's SERVICE, run from SERVICE_DIR) on the
-# model repository REPO, capturing hard cases into SAMPLES (no shadow samples), gRPC on TARGET and metrics on
-# METRICS_PORT, output in LOG; returns once it is healthy. How the redistillation demos run it.
+# model repository REPO, capturing hard cases into SAMPLES (no shadow samples), gRPC on TARGET, metrics on
+# METRICS_PORT and v2 REST on REST_PORT (METRICS_PORT + 1 unless set: never the shared default 8000), output in LOG;
+# returns once it is healthy. How the redistillation demos run it.
 start_capturing_service() {
   local repo=$1 samples=$2 log=$3
   (cd "$SERVICE_DIR" && exec env ModelRepository__Path="$repo" Capture__Directory="$samples" Capture__ShadowSampleRate=0 \
     "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
-    > "$log" 2>&1) &
+    --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:${REST_PORT:-$((METRICS_PORT + 1))}" > "$log" 2>&1) &
   SERVICE_PID=$!
   wait_healthy "$METRICS_PORT" "$log"
 }
