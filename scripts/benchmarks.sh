@@ -138,6 +138,7 @@ if [ "$SUITE" != classic ]; then
   # h2load sends one body on every call: the first test image, student route and default route.
   "$LOADTEST" frame --data "$DATA" --scenario student --out "$OUT/student.frame" > /dev/null
   "$LOADTEST" frame --data "$DATA" --scenario cascade --out "$OUT/default.frame" > /dev/null
+  "$LOADTEST" frame --data "$DATA" --scenario student --protocol v2-grpc --model fashion-mnist --out "$OUT/student-v2.frame" > /dev/null
 fi
 
 BUSY_BEFORE=$(wait_for_idle)

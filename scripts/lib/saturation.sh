@@ -35,13 +35,14 @@ served_count() {
   curl -sf "$METRICS" | awk '/^serving_request_duration_seconds_count/ { n += $NF } END { printf "%d\n", n }'
 }
 
-# h2 LABEL REP ADDRESS FRAME [count]: h2load against ADDRESS with FRAME as every call's body; writes
-# $OUT/LABEL-REP.h2load with req/s, and, when the service is the target ("count"), what it answered meanwhile.
+# h2 LABEL REP ADDRESS FRAME [count [METHOD]]: h2load against ADDRESS with FRAME as every call's body (to METHOD,
+# serving.v1.Classifier/Classify unless given); writes $OUT/LABEL-REP.h2load with req/s, and, when the service is the
+# target ("count"), what it answered meanwhile.
 h2() {
-  local label=$1 rep=$2 address=$3 frame=$4 count=${5:-}
+  local label=$1 rep=$2 address=$3 frame=$4 count=${5:-} method=${6:-serving.v1.Classifier/Classify}
   echo "rep $rep: $label (h2load ${H2LOAD_CONNECTIONS}x${H2LOAD_STREAMS})" >&2
   local args=(-c "$H2LOAD_CONNECTIONS" -m "$H2LOAD_STREAMS" -d "$frame" -H 'content-type: application/grpc' -H 'te: trailers'
-    "http://$address/serving.v1.Classifier/Classify")
+    "http://$address/$method")
   # Warm-up as its own run, so that the service's count before and after brackets exactly the measured run.
   $CLIENT h2load -D "${SAT_WARMUP%s}" "${args[@]}" > /dev/null 2>&1 || true
   local before=0 after=0
@@ -94,6 +95,7 @@ saturation_rep() {
   settle "$TARGET" "$FRAMES/default.frame" cascade
   h2 sat-student "$rep" "$TARGET" "$FRAMES/student.frame" count
   h2 sat-default "$rep" "$TARGET" "$FRAMES/default.frame" count
+  h2 sat-v2-student "$rep" "$TARGET" "$FRAMES/student-v2.frame" count inference.GRPCInferenceService/ModelInfer
   for c in 1 8 64 256; do sat_run "sat-batching-c$c" "$rep" "$c" student; done
   sat_run sat-cascade-c64 "$rep" 64 cascade
   sat_run sat-teacher-c64 "$rep" 64 teacher
@@ -179,13 +181,17 @@ saturation_summary() {
       printf "\nCascade capacity gain at concurrency 64: **%.2f×** teacher-only; the most these two models allow on these cores at this teacher share (the ratio of the bounds) is %.2f×.\n", (t > 0 ? c / t : 0), (tb > 0 ? cb / tb : 0)
     }'
     echo
-    local v1 v2g v2r
+    local v1 v2g v2r v2h
     v1=$(json_median sat-batching-c64 throughput_rps); v2g=$(json_median sat-v2grpc-c64 throughput_rps); v2r=$(json_median sat-v2rest-c64 throughput_rps)
-    awk -v a="$v1" -v b="$v2g" -v r="$v2r" -v eb="$(json_sum sat-v2grpc-c64 errors)" -v er="$(json_sum sat-v2rest-c64 errors)" 'BEGIN {
-      printf "| protocol, student, concurrency 64 | req/s | of serving.v1 | errors |\n|---|--:|--:|--:|\n"
-      printf "| serving.v1 Classify (gRPC) | %.0f | 100%% | |\n", a
-      printf "| Open Inference Protocol, gRPC ModelInfer | %.0f | %.0f%% | %d |\n", b, (a > 0 ? 100 * b / a : 0), eb
-      printf "| Open Inference Protocol, REST infer (HTTP/1.1, JSON) | %.0f | %.0f%% | %d |\n", r, (a > 0 ? 100 * r / a : 0), er
+    v2h=$(median "$OUT"/sat-v2-student-*.h2load)
+    # h2load sends both protocols' requests at the same (negligible) client cost: the service's own cost of each;
+    # loadtest's closed loop also pays its .NET client for each protocol on the same cores.
+    awk -v a="$v1" -v b="$v2g" -v r="$v2r" -v eb="$(json_sum sat-v2grpc-c64 errors)" -v er="$(json_sum sat-v2rest-c64 errors)" \
+      -v h1="$service" -v h2="$v2h" 'BEGIN {
+      printf "| protocol, student route | h2load 8x16: req/s | of serving.v1 | loadtest, concurrency 64: req/s | of serving.v1 | errors |\n|---|--:|--:|--:|--:|--:|\n"
+      printf "| serving.v1 Classify (gRPC) | %.0f | 100%% | %.0f | 100%% | |\n", h1, a
+      printf "| Open Inference Protocol, gRPC ModelInfer | %.0f | %.0f%% | %.0f | %.0f%% | %d |\n", h2, (h1 > 0 ? 100 * h2 / h1 : 0), b, (a > 0 ? 100 * b / a : 0), eb
+      printf "| Open Inference Protocol, REST infer (HTTP/1.1, JSON) | | | %.0f | %.0f%% | %d |\n", r, (a > 0 ? 100 * r / a : 0), er
     }'
   } > "$OUT/saturation.md"
   cat "$OUT/saturation.md"
