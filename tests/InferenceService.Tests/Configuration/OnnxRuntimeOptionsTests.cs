@@ -15,6 +15,20 @@ public sealed class OnnxRuntimeOptionsTests
     }
 
     [Fact]
-    public void IntraOpThreadsFor_NoOverrides_TheSharedSetting() =>
-        Assert.Equal(0, new OnnxRuntimeOptions().IntraOpThreadsFor(ModelRole.Teacher));
+    public void IntraOpThreadsFor_NothingSet_OneThreadPerRunForBothRoles()
+    {
+        var options = new OnnxRuntimeOptions();
+
+        Assert.Equal(1, options.IntraOpThreadsFor(ModelRole.Student));
+        Assert.Equal(1, options.IntraOpThreadsFor(ModelRole.Teacher));
+    }
+
+    [Fact]
+    public void IntraOpThreadsFor_OnlySharedSet_BothRolesUseIt()
+    {
+        var options = new OnnxRuntimeOptions { IntraOpThreads = 0 };
+
+        Assert.Equal(0, options.IntraOpThreadsFor(ModelRole.Student));
+        Assert.Equal(0, options.IntraOpThreadsFor(ModelRole.Teacher));
+    }
 }
