@@ -132,7 +132,12 @@ internal sealed class ServiceProcess : IAsyncDisposable
         while (true)
         {
             if (process.HasExited)
+            {
+                // Without a timeout WaitForExit also waits for the output handlers to see the end of both streams: the
+                // last lines (the error that stopped the start) may still be in flight when HasExited turns true.
+                process.WaitForExit();
                 throw new InvalidOperationException($"the service exited with {process.ExitCode} while starting:\n{Output}");
+            }
             try
             {
                 using var response = await http.GetAsync($"http://127.0.0.1:{MetricsPort}/healthz");
