@@ -35,14 +35,19 @@ served_count() {
   curl -sf "$METRICS" | awk '/^serving_request_duration_seconds_count/ { n += $NF } END { printf "%d\n", n }'
 }
 
+# h2_args ADDRESS FRAME METHOD: sets the caller's `args` to h2load's options for gRPC calls with FRAME as every body.
+h2_args() {
+  args=(-c "$H2LOAD_CONNECTIONS" -m "$H2LOAD_STREAMS" -d "$2" -H 'content-type: application/grpc' -H 'te: trailers' "http://$1/$3")
+}
+
 # h2 LABEL REP ADDRESS FRAME [count [METHOD]]: h2load against ADDRESS with FRAME as every call's body (to METHOD,
 # serving.v1.Classifier/Classify unless given); writes $OUT/LABEL-REP.h2load with req/s, and, when the service is the
 # target ("count"), what it answered meanwhile.
 h2() {
   local label=$1 rep=$2 address=$3 frame=$4 count=${5:-} method=${6:-serving.v1.Classifier/Classify}
   echo "rep $rep: $label (h2load ${H2LOAD_CONNECTIONS}x${H2LOAD_STREAMS})" >&2
-  local args=(-c "$H2LOAD_CONNECTIONS" -m "$H2LOAD_STREAMS" -d "$frame" -H 'content-type: application/grpc' -H 'te: trailers'
-    "http://$address/$method")
+  local args
+  h2_args "$address" "$frame" "$method"
   # Warm-up as its own run, so that the service's count before and after brackets exactly the measured run.
   $CLIENT h2load -D "${SAT_WARMUP%s}" "${args[@]}" > /dev/null 2>&1 || true
   local before=0 after=0
@@ -59,8 +64,9 @@ h2() {
 # has finished optimizing; with "cascade", also a short cascade load, the teacher's path.
 settle() {
   local address=$1 frame=$2 cascade=${3:-}
-  $CLIENT h2load -D "${SAT_SETTLE%s}" -c "$H2LOAD_CONNECTIONS" -m "$H2LOAD_STREAMS" -d "$frame" -H 'content-type: application/grpc' \
-    -H 'te: trailers' "http://$address/serving.v1.Classifier/Classify" > /dev/null 2>&1 || true
+  local args
+  h2_args "$address" "$frame" serving.v1.Classifier/Classify
+  $CLIENT h2load -D "${SAT_SETTLE%s}" "${args[@]}" > /dev/null 2>&1 || true
   if [ -n "$cascade" ]; then
     $CLIENT "$LOADTEST" run --target "$address" --data "$DATA" --scenario cascade --concurrency 64 --duration 1s --warmup 5s \
       --no-baseline --model-repo "$ROOT/models" > /dev/null 2>&1 || true
