@@ -21,8 +21,8 @@
 # Settings by environment: OUT (artifacts/redistillation-shift/<UTC time>), SHIFT (rotate=30), SHIFT_SEED (11),
 # TEACHER_DIR, STUDENT_DIR (models/fashion-mnist/{teacher,student}/1), RECALIBRATE (1 when TEACHER_DIR is not the
 # shipped teacher), ROUNDS (1), EPOCHS (5), RATE (500 requests/s), LIMIT (traffic images per pass, 0 = all 54 000),
-# SWAP_RATE (100), CAPACITY_SECONDS (20), PREFER (gap: what the recalibration keeps when the target cannot be
-# certified), GRPC_PORT (52151), METRICS_PORT (52152), REDISTILL_ARGS (extra options).
+# SWAP_RATE (100), CAPACITY_SECONDS (20), PREFER (gap: what the recalibration of v1 and of every redistilled
+# version keeps when the target cannot be certified), GRPC_PORT (52151), METRICS_PORT (52152), REDISTILL_ARGS (extra options).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -131,7 +131,7 @@ for round in $(seq 1 "$ROUNDS"); do
   # As the nightly job runs it (scripts/redistill-local.sh), with the calibration target of v1.
   set +e
   NAME=$NAME DATA=$DATA REPO=$REPO SAMPLES=$OUT/samples EPOCHS=$EPOCHS \
-    "$ROOT/scripts/redistill-local.sh" "${TARGET_ARGS[@]}" --work "$OUT/redistill-run-$round" "${EXTRA_ARGS[@]}" \
+    "$ROOT/scripts/redistill-local.sh" "${TARGET_ARGS[@]}" --prefer "${PREFER:-gap}" --work "$OUT/redistill-run-$round" "${EXTRA_ARGS[@]}" \
     > "$OUT/redistill-$round.out" 2>&1
   status=$?
   set -e

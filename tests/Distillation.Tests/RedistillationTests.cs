@@ -1,3 +1,4 @@
+using System.Globalization;
 using Distillation.Architectures;
 using Distillation.Data;
 using Distillation.Calibration;
@@ -54,6 +55,10 @@ public sealed class RedistillationTests : IClassFixture<RedistillationFixture>, 
         Assert.Equal("2", metadata.Version);
         Assert.NotNull(metadata.CascadeThreshold);
         Assert.Equal("1", metadata.Extra[Redistiller.PreviousVersionKey]);
+        // The default --prefer gap: the candidate gets a threshold calibrated for itself, never the live one by default.
+        Assert.Contains(report.CalibrationChoice, new[] { "target", "prefer-gap" });
+        Assert.Equal(report.Candidate.Threshold, metadata.CascadeThreshold!.Value, 6);
+        Assert.Contains($"Calibration of the candidate's threshold: {report.CalibrationChoice}.", File.ReadAllText(Path.Combine(v2, "redistill-report.md")));
         Assert.Empty(Directory.GetDirectories(Path.Combine(repository, "tiny", "student"), ".staging-*"));
 
         // The same samples again: refused, and no third version.
@@ -68,7 +73,16 @@ public sealed class RedistillationTests : IClassFixture<RedistillationFixture>, 
         // Captured answers that are all wrong (each shifted by two classes), learned from hard labels alone and
         // with little base data replayed: the candidate agrees with the log but forgets the base task.
         WriteSampleLog(dir.Combine("poisoned"), count: 300, shiftAnswers: true);
-        var options = Options(dir.Combine("poisoned")) with { Alpha = 0, ReplayRatio = 0.1 };
+        // The calibration target is one no threshold can certify (no image to the teacher and no gap to it, for a
+        // candidate that forgot the base task) and --prefer none: the live threshold stays, and the report says so.
+        var options = Options(dir.Combine("poisoned")) with
+        {
+            Alpha = 0,
+            ReplayRatio = 0.1,
+            CalibrationTarget = new CascadeTarget(0, 0),
+            Prefer = TargetPreference.None,
+        };
+        var liveThreshold = OnnxModelFile.ReadMetadata(Path.Combine(repository, "tiny", "student", "1", "model.onnx")).CascadeThreshold!.Value;
 
         var report = new Redistiller(SilentObserver.Instance).Run(options, CancellationToken.None);
 
@@ -76,6 +90,10 @@ public sealed class RedistillationTests : IClassFixture<RedistillationFixture>, 
         Assert.Null(report.WrittenVersion);
         Assert.True(report.Live.BaseTestAccuracy - report.Candidate.BaseTestAccuracy > AllowedAccuracyDrop);
         Assert.Contains(report.Reasons, reason => reason.StartsWith("base test accuracy drops", StringComparison.Ordinal));
+        Assert.Equal(CandidateThreshold.KeptLive, report.CalibrationChoice);
+        Assert.Equal(liveThreshold, report.Candidate.Threshold, 6);
+        Assert.Contains(report.Reasons, reason => reason.StartsWith("calibration: target", StringComparison.Ordinal)
+            && reason.Contains($"kept the live threshold {liveThreshold.ToString("F4", CultureInfo.InvariantCulture)}", StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(repository, "tiny", "student", "2")));
     }
 

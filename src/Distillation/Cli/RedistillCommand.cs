@@ -29,11 +29,16 @@ internal static class RedistillCommand
         var minGain = new Option<double>("--min-shift-gain-pp") { Description = "Smallest rise of agreement with the teacher on held-out captured samples that counts", DefaultValueFactory = _ => 0.0 };
         var gap = new Option<double?>("--max-gap-pp") { Description = "Calibration target: cascade within this many pp of the teacher (validation)", DefaultValueFactory = _ => 0.1 };
         var share = new Option<double?>("--max-teacher-share") { Description = "Calibration target: at most this share to the teacher (validation)" };
+        var prefer = new Option<TargetPreference>("--prefer")
+        {
+            Description = "When the calibration cannot certify the target: keep the gap (more to the teacher), the share cap (larger gap), or none (keep the live student's threshold)",
+            DefaultValueFactory = _ => TargetPreference.Gap,
+        };
         var alpha = new Option<double>("--alpha") { Description = "Weight of the distillation term", DefaultValueFactory = _ => 0.9 };
         var temperature = new Option<double>("--temperature") { Description = "Distillation temperature", DefaultValueFactory = _ => 4.0 };
         var work = new Option<string?>("--work") { Description = "Keep the training run in this folder (default: a temporary one, removed)" };
         var training = new TrainingOptionSet(defaultEpochs: 5, defaultSgdRate: 0.01, defaultWarmup: 0);
-        foreach (var option in new Option[] { samples, data, format, color, threads, teachers, repository, name, replay, from, minSamples, heldOut, maxDrop, minGain, gap, share, alpha, temperature, work })
+        foreach (var option in new Option[] { samples, data, format, color, threads, teachers, repository, name, replay, from, minSamples, heldOut, maxDrop, minGain, gap, share, prefer, alpha, temperature, work })
             command.Add(option);
         foreach (var option in training.All)
             command.Add(option);
@@ -50,6 +55,7 @@ internal static class RedistillCommand
                 Name = parse.GetValue(name)!,
                 Training = training.Read(parse),
                 CalibrationTarget = new CascadeTarget(parse.GetValue(gap) is { } pp ? pp / 100 : null, parse.GetValue(share)),
+                Prefer = parse.GetValue(prefer),
                 ReplayRatio = parse.GetValue(replay),
                 FromScratch = parse.GetValue(from) == "scratch",
                 MinSamples = parse.GetValue(minSamples),

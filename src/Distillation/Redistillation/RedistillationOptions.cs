@@ -14,6 +14,12 @@ public sealed record RedistillationOptions
     public required TrainingOptions Training { get; init; }
     public required CascadeTarget CalibrationTarget { get; init; }
 
+    /// <summary>
+    /// What the candidate's calibration keeps when it cannot certify the target (usual on a few thousand validation
+    /// images): the gap (more to the teacher), the share cap, or nothing, and then the live student's threshold stays.
+    /// </summary>
+    public TargetPreference Prefer { get; init; } = TargetPreference.Gap;
+
     /// <summary>Base training images replayed per captured training sample, so old classes are not forgotten.</summary>
     public double ReplayRatio { get; init; } = 1.0;
 

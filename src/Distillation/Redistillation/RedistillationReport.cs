@@ -38,6 +38,9 @@ public sealed record RedistillationReport
     public required IReadOnlyList<string> Reasons { get; init; }
     public long? WrittenVersion { get; init; }
     public double TrainingSeconds { get; init; }
+
+    /// <summary>How the candidate's threshold was chosen: target, prefer-gap, prefer-share or kept-live.</summary>
+    public string? CalibrationChoice { get; init; }
     public DateTimeOffset CreatedUtc { get; init; } = DateTimeOffset.UtcNow;
 
     public static readonly JsonSerializerOptions Json = new()
@@ -73,6 +76,11 @@ public sealed record RedistillationReport
         md.AppendLine(ci, $"| share sent to the teacher, base validation | {Live.ValidationTeacherShare * 100:F2}% | {Candidate.ValidationTeacherShare * 100:F2}% |");
         md.AppendLine(ci, $"| temperature / threshold | {Live.Temperature:F3} / {Live.Threshold:F4} | {Candidate.Temperature:F3} / {Candidate.Threshold:F4} |");
         md.AppendLine();
+        if (CalibrationChoice is not null)
+        {
+            md.AppendLine(ci, $"Calibration of the candidate's threshold: {CalibrationChoice}.");
+            md.AppendLine();
+        }
         md.AppendLine("Decision:");
         foreach (var reason in Reasons)
             md.AppendLine(ci, $"- {reason}");

@@ -87,6 +87,7 @@ public sealed class Redistiller(ITrainingObserver observer)
         }
         var trainingSeconds = clock.Elapsed.TotalSeconds;
         var calibrationNotes = new List<string>();
+        CandidateThreshold? chosen = null;
 
         try
         {
@@ -101,8 +102,11 @@ public sealed class Redistiller(ITrainingObserver observer)
                 calibrationNotes.AddRange(images.Warnings);
                 baseData = baseData with { Validation = images.Data };
                 var calibration = CascadeCalibration.Calibrate(candidateForCalibration.Logits(images.Data), teacher.Logits(images.Data),
-                    images.Data.Labels, candidateForCalibration.Classes, 1.0, options.CalibrationTarget);
-                var threshold = calibration.Point?.Threshold ?? liveMetadata.CascadeThreshold ?? 0.9;
+                    images.Data.Labels, candidateForCalibration.Classes, 1.0, options.CalibrationTarget, prefer: options.Prefer);
+                chosen = CandidateThreshold.From(calibration, options.CalibrationTarget, liveMetadata.CascadeThreshold);
+                if (chosen.Note is { } note)
+                    calibrationNotes.Add(note);
+                var threshold = chosen.Threshold;
                 OnnxModelFile.UpdateMetadata(candidatePath, m => m with
                 {
                     Temperature = calibration.Temperature,
@@ -144,6 +148,7 @@ public sealed class Redistiller(ITrainingObserver observer)
                 Reasons = reasons,
                 WrittenVersion = written,
                 TrainingSeconds = trainingSeconds,
+                CalibrationChoice = chosen?.Choice,
             };
             if (written is { } version)
                 report.Write(layout.VersionDirectory(options.Name, ModelRole.Student, version));
