@@ -163,6 +163,12 @@ for rep in $(seq 1 "$REPS"); do
   run batching-c64 "$rep" 64 student --no-baseline
   stop_service
 
+  # Every run on one intra-op thread, also for a request alone in the replica (no lone-request session): what that
+  # session gives concurrency 1.
+  start_service onethread OnnxRuntime__LoneRequestThreads=1
+  run onethread-c1 "$rep" 1 all --no-baseline
+  stop_service
+
   start_service nobatching Batching__Enabled=false
   run nobatching-c64 "$rep" 64 student --no-baseline
   stop_service

@@ -86,6 +86,23 @@ public sealed class SummaryTests
     }
 
     [Fact]
+    public void Targets_OneThreadRunsMeasured_CascadeRatioShownForBoth()
+    {
+        var reports = new[]
+        {
+            Report("batching-c1", 0, 200, Scenario("student", p50: 400, mean: 500), Scenario("cascade", p50: 450, mean: 700, teacherShare: 0.18)),
+            Report("onethread-c1", 0, null, Scenario("student", p50: 450, mean: 500), Scenario("cascade", p50: 500, mean: 900, teacherShare: 0.18)),
+        };
+
+        var cascade = new BenchmarkSummary(reports, [], SummaryLabels.Default).Targets()
+            .Single(t => t.Target.StartsWith("Concurrency 1: cascade mean", StringComparison.Ordinal));
+
+        Assert.Contains("700 µs / 500 µs = 1.40×", cascade.Measured);
+        Assert.Contains("with every run on one thread (onethread-c1): 900 µs / 500 µs = 1.80×", cascade.Measured);
+        Assert.True(cascade.Met);
+    }
+
+    [Fact]
     public void Targets_AnyErrorOrMissingConfiguration_IsShown()
     {
         var reports = new[] { Report("batching-c1", 0, 100, Scenario("student", p50: 200, mean: 210, errors: 3)) };

@@ -52,6 +52,31 @@ public sealed class OnnxRuntimeOptions
     public int IntraOpThreadsFor(ModelRole role) =>
         (role == ModelRole.Student ? StudentIntraOpThreads : TeacherIntraOpThreads) ?? IntraOpThreads;
 
+    /// <summary>
+    /// Intra-op threads of a second session per model version that serves a request alone in the replica (nothing
+    /// else in flight), so that at low concurrency one request gets the cores the instances share under load
+    /// (<see cref="Inference.LoneRequests"/>). Unset: the cores the process may use, at most <see cref="MaxAutomaticLoneThreads"/>.
+    /// At or below a role's <see cref="IntraOpThreadsFor"/> (or with that set to 0, ONNX Runtime's default, which
+    /// already spans the machine) there is no second session.
+    /// </summary>
+    [Range(1, 256)]
+    public int? LoneRequestThreads { get; set; }
+
+    /// <summary>
+    /// The automatic <see cref="LoneRequestThreads"/> stops here: one image of a small model has too little work per
+    /// operator to split across many cores, and every thread is one more to wake per operator. A choice, not a
+    /// measurement beyond this 2-core machine; set the option to measure a bigger one.
+    /// </summary>
+    public const int MaxAutomaticLoneThreads = 4;
+
+    /// <summary>The lone session's threads for <paramref name="role"/>, or 0 when it gets none.</summary>
+    public int LoneRequestThreadsFor(ModelRole role, int cores)
+    {
+        var threads = LoneRequestThreads ?? Math.Min(cores, MaxAutomaticLoneThreads);
+        var perRun = IntraOpThreadsFor(role);
+        return perRun <= 0 || threads <= perRun ? 0 : threads;
+    }
+
     /// <summary>Runs per model and batch size before the replica reports SERVING (first runs allocate and tune).</summary>
     [Range(0, 100)]
     public int WarmupRuns { get; set; } = 2;

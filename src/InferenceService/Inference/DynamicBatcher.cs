@@ -19,7 +19,8 @@ namespace InferenceService.Inference;
 /// <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> after the first for more. Each instance runs one batch at a
 /// time over its own bound buffers; the instances run at once over the version's one session (ONNX Runtime's
 /// <c>Run</c> is thread-safe). With batching disabled each request runs alone on its own thread, concurrently, over
-/// its caller's buffers.
+/// its caller's buffers. A request alone in the replica runs on the version's <see cref="LoneRequests"/> session, when
+/// it has one, with all the cores it allows.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -27,6 +28,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly ServingMetrics metrics;
     private readonly Action<Memory<float>, int, Memory<float>>? fakeRun;
     private readonly ModelInstance[] instances;
+    private readonly LoneRequests? lone;
+    private readonly ModelInstance? loneInstance;
     private readonly Channel<BatchItem> queue;
     private readonly Task[] workers;
     private readonly string role;
@@ -35,8 +38,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private int waiting;
 
     /// <param name="instances">Model instances (ignored with batching disabled); see <see cref="BatchingOptions.InstancesFor"/>.</param>
-    public DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics)
-        : this(model, options, instances, metrics, run: null)
+    /// <param name="lone">The session for a request alone in the replica; null runs every request on the instances.</param>
+    public DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics, LoneRequests? lone = null)
+        : this(model, options, instances, metrics, run: null, lone)
     {
     }
 
@@ -45,7 +49,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// the instance's own buffers, or the caller's with batching disabled.
     /// </param>
     internal DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics,
-        Action<Memory<float>, int, Memory<float>>? run)
+        Action<Memory<float>, int, Memory<float>>? run, LoneRequests? lone = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
         Model = model;
@@ -54,8 +58,13 @@ public sealed class DynamicBatcher : IAsyncDisposable
         fakeRun = run;
         role = model.Role.Name();
         this.instances = options.Enabled
-            ? Enumerable.Range(0, instances).Select(i => new ModelInstance(i, new BatchBuffers(model, options.MaxBatchSize))).ToArray()
+            ? Enumerable.Range(0, instances)
+                .Select(i => new ModelInstance(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new BatchBuffers(model, options.MaxBatchSize)))
+                .ToArray()
             : [];
+        this.lone = lone;
+        // Only ever a batch of one: requests that queue found the replica busy.
+        loneInstance = lone is not null && options.Enabled ? new ModelInstance("lone", new BatchBuffers(lone.Model, 1)) : null;
         queue = Channel.CreateUnbounded<BatchItem>();
         workers = this.instances.Select(instance => Task.Run(() => WorkAsync(instance))).ToArray();
     }
@@ -64,6 +73,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     /// <summary>Model instances running batches (0 with batching disabled: every request runs alone).</summary>
     public int Instances => instances.Length;
+
+    /// <summary>The session a request alone in the replica runs on, if any.</summary>
+    public OnnxModel? LoneModel => lone?.Model;
 
     /// <summary>
     /// Writes the logits of one image (CHW) into <paramref name="logits"/>. Completes before returning when the
@@ -74,23 +86,23 @@ public sealed class DynamicBatcher : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (instances.Length == 0)
         {
-            // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
-            var started = Stopwatch.GetTimestamp();
-            (fakeRun ?? Model.Run)(MemoryMarshal.AsMemory(input), 1, logits);
-            metrics.BatchRun(Model.Name, role, 1, Stopwatch.GetElapsedTime(started));
+            RunUnbatched(input, logits);
             return Task.CompletedTask;
         }
 
         // Nothing queued and an instance free: this request is a batch of one that need not wait. A request queued
         // meanwhile goes to the next instance that frees, as it would for any batch.
-        if (!options.WaitWhenIdle && Volatile.Read(ref waiting) == 0 && TryTakeIdle() is { } instance)
+        var alone = false;
+        if (!options.WaitWhenIdle && Volatile.Read(ref waiting) == 0 && (TryTakeLone(out alone) ?? TryTakeIdle()) is { } instance)
         {
             try
             {
                 metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
                 var buffers = instance.Buffers;
                 input.Span.CopyTo(buffers.Input(1).Span);
-                RunTimed(instance, 1);
+                var elapsed = RunTimed(instance, 1);
+                if (alone)
+                    lone!.Record(instance == loneInstance, elapsed);
                 buffers.Logits(1).Span.CopyTo(logits.Span);
             }
             finally
@@ -144,6 +156,34 @@ public sealed class DynamicBatcher : IAsyncDisposable
         // Each instance held for good: a run still in progress finishes first, and the bindings go before the session.
         foreach (var instance in instances)
             await instance.CloseAsync().ConfigureAwait(false);
+        if (loneInstance is not null)
+            await loneInstance.CloseAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Batching disabled: the request runs on its caller's buffers, on the lone session when it is alone.</summary>
+    private void RunUnbatched(ReadOnlyMemory<float> input, Memory<float> logits)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var alone = lone is not null && lone.IsAlone();
+        var onLone = alone && lone!.PreferLone();
+        // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
+        (fakeRun ?? (onLone ? lone!.Model.Run : Model.Run))(MemoryMarshal.AsMemory(input), 1, logits);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        metrics.BatchRun(Model.Name, role, 1, elapsed);
+        if (alone)
+            lone!.Record(onLone, elapsed);
+        if (onLone)
+            metrics.InstanceBusy(Model.Name, role, "lone", elapsed);
+    }
+
+    /// <summary>
+    /// The lone session's instance, when this request is the only one in the replica, that way is the faster and the
+    /// instance is free. <paramref name="alone"/> says whether the request was alone, wherever it runs.
+    /// </summary>
+    private ModelInstance? TryTakeLone(out bool alone)
+    {
+        alone = loneInstance is not null && lone!.IsAlone();
+        return alone && lone!.PreferLone() && loneInstance!.TryEnter() ? loneInstance : null;
     }
 
     private ModelInstance? TryTakeIdle()
@@ -156,7 +196,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         return null;
     }
 
-    private void RunTimed(ModelInstance instance, int count)
+    private TimeSpan RunTimed(ModelInstance instance, int count)
     {
         var started = Stopwatch.GetTimestamp();
         var buffers = instance.Buffers;
@@ -167,6 +207,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         var elapsed = Stopwatch.GetElapsedTime(started);
         metrics.BatchRun(Model.Name, role, count, elapsed);
         metrics.InstanceBusy(Model.Name, role, instance.Label, elapsed);
+        return elapsed;
     }
 
     /// <summary>
@@ -198,7 +239,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
             try
             {
                 batch.Add(first);
-                await GatherAsync(reader, batch).ConfigureAwait(false);
+                await BatchGathering.GatherAsync(reader, batch, options.MaxBatchSize, options.MaxQueueDelayMicroseconds).ConfigureAwait(false);
                 Interlocked.Add(ref waiting, -batch.Count);
                 // Requests whose callers gave up while waiting are dropped here, before their buffers are touched.
                 batch.RemoveAll(static item => !item.TryClaim());
@@ -210,37 +251,6 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 batch.Clear();
                 instance.Exit();
             }
-        }
-    }
-
-    /// <summary>
-    /// Takes what is queued and, while the batch is not full, waits for more until its first request has waited the
-    /// queue delay. Requests that come meanwhile see a queue and join it: this batch, unless another instance's worker
-    /// is idle and takes them first.
-    /// </summary>
-    private async Task GatherAsync(ChannelReader<BatchItem> reader, List<BatchItem> batch)
-    {
-        var max = options.MaxBatchSize;
-        while (batch.Count < max && reader.TryRead(out var item))
-            batch.Add(item);
-        if (batch.Count >= max)
-            return;
-        var maxDelay = TimeSpan.FromTicks(options.MaxQueueDelayMicroseconds * TimeSpan.TicksPerMicrosecond);
-        var remaining = maxDelay - Stopwatch.GetElapsedTime(batch[0].EnqueuedAt);
-        if (remaining <= TimeSpan.Zero)
-            return;
-        // Timers tick in milliseconds: round up so the configured delay is a floor, not a ceiling.
-        using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)));
-        try
-        {
-            while (batch.Count < max && await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
-            {
-                while (batch.Count < max && reader.TryRead(out var next))
-                    batch.Add(next);
-            }
-        }
-        catch (OperationCanceledException) when (wait.IsCancellationRequested)
-        {
         }
     }
 

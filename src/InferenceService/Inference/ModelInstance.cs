@@ -6,14 +6,12 @@ namespace InferenceService.Inference;
 /// model on one intra-op thread uses more than one core; whoever holds an instance runs on it, the batcher's worker
 /// for a batch or a caller that found it idle.
 /// </summary>
-internal sealed class ModelInstance(int index, BatchBuffers buffers) : IDisposable
+internal sealed class ModelInstance(string label, BatchBuffers buffers) : IDisposable
 {
     private readonly SemaphoreSlim held = new(1, 1);
 
-    public int Index { get; } = index;
-
-    /// <summary>The <c>instance</c> label of this instance's metrics.</summary>
-    public string Label { get; } = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The <c>instance</c> label of this instance's metrics: its number, or "lone" (see <see cref="LoneRequests"/>).</summary>
+    public string Label { get; } = label;
 
     public BatchBuffers Buffers { get; } = buffers;
 

@@ -6,7 +6,7 @@ namespace InferenceService.Models;
 /// One version of one role: validated, warmed, in its ONNX Runtime session behind its batcher. Reference counted:
 /// the repository holds one reference while the version is live and every request holds one while it uses it. Once
 /// the repository lets go (a newer version took over) and the last request is done, the batcher drains and the
-/// session is disposed; <see cref="Retired"/> completes then.
+/// sessions (the batcher's and its lone-request session) are disposed; <see cref="Retired"/> completes then.
 /// </summary>
 public sealed class LoadedModel
 {
@@ -61,6 +61,7 @@ public sealed class LoadedModel
         {
             // Whatever is still queued runs before the session goes away (nothing should be: every user held a reference).
             await Batcher.DisposeAsync().ConfigureAwait(false);
+            Batcher.LoneModel?.Dispose();
             Model.Dispose();
             retired.TrySetResult();
         }

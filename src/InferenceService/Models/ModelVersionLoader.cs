@@ -1,5 +1,6 @@
 using InferenceService.Configuration;
 using InferenceService.Inference;
+using InferenceService.Limits;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.Options;
 using Serving.Contracts.Models;
@@ -7,47 +8,59 @@ using Serving.Contracts.Models;
 namespace InferenceService.Models;
 
 /// <summary>
-/// Loads one version of one role: its ONNX Runtime session, checked against the model contract and the configured
-/// precision, warmed up, behind its own batcher. Throws <see cref="InvalidModelException"/> (or ONNX Runtime's and
-/// the file system's exceptions) when the version cannot be served; nothing is left open then.
+/// Loads one version of one role: its ONNX Runtime session (and the lone-request session, when the cores allow one),
+/// checked against the model contract and the configured precision, warmed up, behind its own batcher. Throws
+/// <see cref="InvalidModelException"/> (or ONNX Runtime's and the file system's exceptions) when the version cannot be
+/// served; nothing is left open then.
 /// </summary>
 public sealed class ModelVersionLoader(
     ServedFiles files,
     OnnxSessionFactory sessions,
     IOptions<BatchingOptions> batchingOptions,
     IOptions<OnnxRuntimeOptions> runtimeOptions,
+    RequestAdmission admission,
     ServingMetrics metrics,
     ILogger<ModelVersionLoader> logger)
 {
     /// <param name="stamp">The file as it was on disk just before loading, to tell a later rewrite apart.</param>
     public LoadedModel Load(string name, ModelRole role, ModelFile file, FileStamp stamp)
     {
+        var batching = batchingOptions.Value;
+        var runtime = runtimeOptions.Value;
+        var loneThreads = runtime.LoneRequestThreadsFor(role, Environment.ProcessorCount);
         var model = OnnxModel.Load(name, role, file, sessions);
+        OnnxModel? lone = null;
         try
         {
             // Teachers are served as they are; a student must be the precision configured.
             if (role == ModelRole.Student && model.Metadata.Precision != files.PrecisionName(role))
                 throw new InvalidModelException(
                     $"{file.Path}: metadata says precision '{model.Metadata.Precision}' but ModelRepository:StudentPrecision is {files.StudentPrecision}");
-            WarmUp(model);
+            WarmUp(model, batching.Enabled ? batching.MaxBatchSize : 1);
+            if (loneThreads > 0)
+            {
+                lone = OnnxModel.Load(name, role, file, sessions, loneThreads);
+                WarmUp(lone, 1);
+            }
         }
         catch
         {
+            lone?.Dispose();
             model.Dispose();
             throw;
         }
-        var batcher = new DynamicBatcher(model, batchingOptions.Value,
-            batchingOptions.Value.InstancesFor(role, runtimeOptions.Value.IntraOpThreadsFor(role)), metrics);
-        logger.LogInformation("Loaded {Model} {Role} v{Version} ({Precision}): input {Shape}, {Classes} classes, arch {Arch}, {Instances} instance(s)",
-            name, role, file.Version, model.Metadata.Precision, model.Shape, model.Classes, model.Metadata.Arch, batcher.Instances);
+        var batcher = new DynamicBatcher(model, batching, batching.InstancesFor(role, runtime.IntraOpThreadsFor(role)), metrics,
+            lone is null ? null : new LoneRequests(lone, () => admission.InFlight <= 1));
+        logger.LogInformation("Loaded {Model} {Role} v{Version} ({Precision}): input {Shape}, {Classes} classes, arch {Arch}, " +
+            "{Instances} instance(s) of {Threads} thread(s), a lone request on {LoneThreads}",
+            name, role, file.Version, model.Metadata.Precision, model.Shape, model.Classes, model.Metadata.Arch, batcher.Instances,
+            runtime.IntraOpThreadsFor(role), loneThreads > 0 ? loneThreads : runtime.IntraOpThreadsFor(role));
         return new LoadedModel(model, batcher, stamp);
     }
 
     /// <summary>First runs allocate arenas and pick kernels; pay for that before taking traffic, at both batch extremes.</summary>
-    private void WarmUp(OnnxModel model)
+    private void WarmUp(OnnxModel model, int largest)
     {
-        var batching = batchingOptions.Value;
-        var largest = batching.Enabled ? batching.MaxBatchSize : 1;
         foreach (var batch in largest == 1 ? [1] : new[] { 1, largest })
         {
             var input = new float[batch * model.Shape.Size];

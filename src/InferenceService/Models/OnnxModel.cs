@@ -41,12 +41,13 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Where this session runs: the configured provider, or the CPU when it could not load and fallback is allowed.</summary>
     public ExecutionProvider ExecutionProvider { get; }
 
-    public static OnnxModel Load(string name, ModelRole role, ModelFile file, OnnxSessionFactory factory)
+    /// <param name="intraOpThreads">Threads per run in place of the role's setting.</param>
+    public static OnnxModel Load(string name, ModelRole role, ModelFile file, OnnxSessionFactory factory, int? intraOpThreads = null)
     {
         InferenceSession session;
         try
         {
-            session = factory.Create(file.Path, role);
+            session = factory.Create(file.Path, role, intraOpThreads);
         }
         catch (OnnxRuntimeException e)
         {

@@ -29,7 +29,8 @@ public sealed class OnnxSessionFactory
     /// <summary>The provider every session of this process runs on: the configured one, or the CPU when allowed.</summary>
     public ExecutionProvider Provider => provider.Value;
 
-    public InferenceSession Create(string path, ModelRole role)
+    /// <param name="intraOpThreads">Threads per run in place of the role's setting (the lone-request session's).</param>
+    public InferenceSession Create(string path, ModelRole role, int? intraOpThreads = null)
     {
         var settings = options.Value;
         using var sessionOptions = new SessionOptions
@@ -41,7 +42,7 @@ public sealed class OnnxSessionFactory
             EnableMemoryPattern = true,
             EnableCpuMemArena = true,
         };
-        if (settings.IntraOpThreadsFor(role) is > 0 and var threads)
+        if ((intraOpThreads ?? settings.IntraOpThreadsFor(role)) is > 0 and var threads)
             sessionOptions.IntraOpNumThreads = threads;
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.AllowSpinning ? "1" : "0");
         AppendExecutionProvider(sessionOptions, Provider, settings.DeviceId);

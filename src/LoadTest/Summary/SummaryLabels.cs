@@ -6,8 +6,9 @@ namespace LoadTest.Summary;
 /// Concurrency-1 runs against <c>loadtest echo-server --model</c> with the student (a service that runs the model and
 /// nothing else).
 /// </param>
+/// <param name="Concurrency1OneThread">Concurrency-1 runs with every run on one intra-op thread (no lone-request session).</param>
 public sealed record SummaryLabels(string Concurrency1, string Concurrency64, string Concurrency64Unbatched, string TransportFloor,
-    string ModelFloor)
+    string ModelFloor, string Concurrency1OneThread)
 {
-    public static readonly SummaryLabels Default = new("batching-c1", "batching-c64", "nobatching-c64", "echo-c1", "bare-c1");
+    public static readonly SummaryLabels Default = new("batching-c1", "batching-c64", "nobatching-c64", "echo-c1", "bare-c1", "onethread-c1");
 }

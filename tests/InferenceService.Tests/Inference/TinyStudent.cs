@@ -12,15 +12,23 @@ internal sealed class TinyStudent : IDisposable
     private readonly TinyModels models = new();
     private readonly ServiceProvider metricsServices = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    public TinyStudent() => Model = models.LoadStudent();
+    public TinyStudent()
+    {
+        Model = models.LoadStudent();
+        LoneModel = models.LoadStudent(intraOpThreads: 2);
+    }
 
     public OnnxModel Model { get; }
+
+    /// <summary>The same student in a second session on two intra-op threads, as a lone-request session.</summary>
+    public OnnxModel LoneModel { get; }
 
     public ServingMetrics Metrics() => new(metricsServices.GetRequiredService<IMeterFactory>());
 
     public void Dispose()
     {
         Model.Dispose();
+        LoneModel.Dispose();
         metricsServices.Dispose();
         models.Dispose();
     }

@@ -1,4 +1,5 @@
 using InferenceService.Configuration;
+using InferenceService.Limits;
 using InferenceService.Models;
 using InferenceService.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,8 +32,8 @@ public sealed class HandWiredRepository : IAsyncDisposable
         Files = new ServedFiles(root, topology ?? new ServingTopology(ServingRole.Cascade, TeacherIsRemote: false), precision);
         Repository = new ModelRepository(options, NullLogger<ModelRepository>.Instance);
         var loader = new ModelVersionLoader(Files, new OnnxSessionFactory(runtime, NullLogger<OnnxSessionFactory>.Instance),
-            Options.Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 }), runtime, Metrics,
-            NullLogger<ModelVersionLoader>.Instance);
+            Options.Create(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 }), runtime,
+            new RequestAdmission(Options.Create(new ServingOptions()), Metrics), Metrics, NullLogger<ModelVersionLoader>.Instance);
         Reconciler = new ModelReconciler(Repository, Files, loader, new GenerationBuilder(options, NullLogger<GenerationBuilder>.Instance),
             new ReloadRecorder(new ModelRepositoryMetrics(Metrics, Repository), NullLogger<ReloadRecorder>.Instance), options,
             Time, NullLogger<ModelReconciler>.Instance);

@@ -34,11 +34,12 @@ public sealed class TinyModels : IDisposable
 
     public string Root { get; }
 
-    /// <summary>The shipped student as a loaded session on one intra-op thread, for tests below the repository.</summary>
-    public OnnxModel LoadStudent()
+    /// <summary>The shipped student as a loaded session (one intra-op thread unless told), for tests below the repository.</summary>
+    public OnnxModel LoadStudent(int intraOpThreads = 1)
     {
         var file = new ModelFile(StudentVersion, Path.Combine(Root, Name, "student", StudentVersion, "model.onnx"));
-        var sessions = new OnnxSessionFactory(Options.Create(new OnnxRuntimeOptions { IntraOpThreads = 1 }), NullLogger<OnnxSessionFactory>.Instance);
+        var sessions = new OnnxSessionFactory(Options.Create(new OnnxRuntimeOptions { IntraOpThreads = intraOpThreads }),
+            NullLogger<OnnxSessionFactory>.Instance);
         return OnnxModel.Load(Name, ModelRole.Student, file, sessions);
     }
 
