@@ -69,6 +69,12 @@ public sealed class OnnxRuntimeOptions
     /// </summary>
     public const int MaxAutomaticLoneThreads = 4;
 
+    /// <summary>
+    /// <see cref="AllowSpinning"/> for the lone-request session's threads. Off by default: that session runs only
+    /// while nothing else does, and a thread spinning after its run takes the core from whatever comes next.
+    /// </summary>
+    public bool LoneRequestSpinning { get; set; }
+
     /// <summary>The lone session's threads for <paramref name="role"/>, or 0 when it gets none.</summary>
     public int LoneRequestThreadsFor(ModelRole role, int cores)
     {

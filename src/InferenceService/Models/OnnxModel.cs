@@ -42,12 +42,14 @@ public sealed class OnnxModel : IDisposable
     public ExecutionProvider ExecutionProvider { get; }
 
     /// <param name="intraOpThreads">Threads per run in place of the role's setting.</param>
-    public static OnnxModel Load(string name, ModelRole role, ModelFile file, OnnxSessionFactory factory, int? intraOpThreads = null)
+    /// <param name="allowSpinning">Spinning of those threads in place of the configured one.</param>
+    public static OnnxModel Load(string name, ModelRole role, ModelFile file, OnnxSessionFactory factory, int? intraOpThreads = null,
+        bool? allowSpinning = null)
     {
         InferenceSession session;
         try
         {
-            session = factory.Create(file.Path, role, intraOpThreads);
+            session = factory.Create(file.Path, role, intraOpThreads, allowSpinning);
         }
         catch (OnnxRuntimeException e)
         {

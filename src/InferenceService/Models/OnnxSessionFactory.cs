@@ -30,7 +30,8 @@ public sealed class OnnxSessionFactory
     public ExecutionProvider Provider => provider.Value;
 
     /// <param name="intraOpThreads">Threads per run in place of the role's setting (the lone-request session's).</param>
-    public InferenceSession Create(string path, ModelRole role, int? intraOpThreads = null)
+    /// <param name="allowSpinning">Spinning in place of <see cref="OnnxRuntimeOptions.AllowSpinning"/>.</param>
+    public InferenceSession Create(string path, ModelRole role, int? intraOpThreads = null, bool? allowSpinning = null)
     {
         var settings = options.Value;
         using var sessionOptions = new SessionOptions
@@ -44,7 +45,7 @@ public sealed class OnnxSessionFactory
         };
         if ((intraOpThreads ?? settings.IntraOpThreadsFor(role)) is > 0 and var threads)
             sessionOptions.IntraOpNumThreads = threads;
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", settings.AllowSpinning ? "1" : "0");
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", (allowSpinning ?? settings.AllowSpinning) ? "1" : "0");
         AppendExecutionProvider(sessionOptions, Provider, settings.DeviceId);
         var session = new InferenceSession(path, sessionOptions);
         if (logged.TryAdd(role, true))
