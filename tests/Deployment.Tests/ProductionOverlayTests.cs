@@ -33,6 +33,23 @@ public sealed class ProductionOverlayTests
     }
 
     [KubectlFact]
+    public void Workloads_QueueBound_ReachableUnderTheInFlightLimit()
+    {
+        // Every admitted request waits in at most one queue, so a queue bound at or above the in-flight limit never
+        // refuses anything: setting one is only meaningful below it.
+        foreach (var workload in Production.Workloads.Where(w => w.Kind == "Deployment"))
+        {
+            var environment = Production.Environment(workload.PodSpec.Items("containers").First());
+            if (environment.GetValueOrDefault("Batching__MaxQueueSize") is not { } queue)
+                continue;
+            // 256: ServingOptions.MaxInFlightRequests when unset (this project builds no service code to ask).
+            var inFlight = environment.GetValueOrDefault("Serving__MaxInFlightRequests") ?? "256";
+            Assert.True(int.Parse(queue, CultureInfo.InvariantCulture) < int.Parse(inFlight, CultureInfo.InvariantCulture),
+                $"{workload.Name}: Batching__MaxQueueSize={queue} can never be reached under Serving__MaxInFlightRequests={inFlight}");
+        }
+    }
+
+    [KubectlFact]
     public void Teacher_Pods_GetAGpuNode()
     {
         var teacher = Production.Workloads.Single(w => w.Name == "inference-teacher");
