@@ -4,7 +4,8 @@
 # Per repetition:
 # - raw: `loadtest raw-throughput`, the student and the teacher on raw ONNX Runtime, batch 32, one caller per server
 #   core (1 thread);
-# - echo: `loadtest echo-server` (a Classifier that does no work) under h2load;
+# - echo: `loadtest echo-server` (a Classifier that does no work) under h2load; bare: the same server running the
+#   student on every call (`--model`), the floor of any gRPC service of this model;
 # - the service as shipped under h2load, student route and default route; then under `loadtest run`, closed loop,
 #   student at concurrency 1, 8, 64 and 256, cascade and teacher at concurrency 64 (the test split cycled, so the
 #   cascade sends its calibrated share to the teacher), and the student at concurrency 64 over the Open Inference
@@ -97,6 +98,17 @@ saturation_rep() {
   h2 echo-sat "$rep" "$ECHO" "$FRAMES/student.frame"
   stop_service
 
+  # The floor of any gRPC service of this model on this stack: the same server running the student (batch 1, one
+  # thread) on every call and nothing else. Between it and L lies what serving a model per call costs; between it
+  # and the service, what the service's own work (batching, cascade, metrics, capture) costs or gains.
+  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" --model "$STUDENT_MODEL" \
+    --intra-op-threads "$STUDENT_THREADS" > "$OUT/bare-sat-$rep.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 100); do grep -qs listening "$OUT/bare-sat-$rep.log" && break; sleep 0.1; done
+  settle "$ECHO" "$FRAMES/student.frame"
+  h2 bare-sat "$rep" "$ECHO" "$FRAMES/student.frame"
+  stop_service
+
   start_service sat-batching
   settle "$TARGET" "$FRAMES/default.frame" cascade
   h2 sat-student "$rep" "$TARGET" "$FRAMES/student.frame" count
@@ -135,9 +147,10 @@ json_sum() {
 
 # saturation_summary: markdown tables of the medians, written to $OUT/saturation.md.
 saturation_summary() {
-  local OUT=$OUT/saturation raw echo service default nobatch
+  local OUT=$OUT/saturation raw echo bare service default nobatch
   raw=$(median "$OUT"/raw-[0-9]*.value)
   echo=$(median "$OUT"/echo-sat-*.h2load)
+  bare=$(median "$OUT"/bare-sat-*.h2load)
   service=$(median "$OUT"/sat-student-*.h2load)
   default=$(median "$OUT"/sat-default-*.h2load)
   nobatch=$(median "$OUT"/sat-nobatching-student-*.h2load)
@@ -147,12 +160,13 @@ saturation_summary() {
   {
     echo "#### Saturation (medians of $REPS)"
     echo
-    awk -v raw="$raw" -v echo="$echo" -v s="$service" -v d="$default" -v n="$nobatch" -v answered="$answered" -v offered="$offered" 'BEGIN {
+    awk -v raw="$raw" -v echo="$echo" -v s="$service" -v d="$default" -v n="$nobatch" -v bare="$bare" -v answered="$answered" -v offered="$offered" 'BEGIN {
       L = (raw > 0 && echo > 0) ? 1 / (1 / echo + 1 / raw) : 0
       printf "| measured | req/s (images/s) | share of L |\n|---|--:|--:|\n"
       printf "| raw ONNX Runtime, student, batch 32, one caller per core | %.0f | |\n", raw
       printf "| echo server (no work), h2load | %.0f | |\n", echo
       printf "| L = 1 / (1/echo + 1/raw) | %.0f | 100%% |\n", L
+      if (bare > 0) printf "| bare model server (gRPC, the student at batch 1 on every call, nothing else), h2load | %.0f | %.0f%% |\n", bare, (L > 0 ? 100 * bare / L : 0)
       printf "| service, student route, h2load | %.0f | %.0f%% |\n", s, (L > 0 ? 100 * s / L : 0)
       printf "| service, default route (1%% shadow samples run the teacher), h2load | %.0f | %.0f%% |\n", d, (L > 0 ? 100 * d / L : 0)
       printf "| service with batching off, student route, h2load | %.0f | %.0f%% |\n", n, (L > 0 ? 100 * n / L : 0)
