@@ -30,7 +30,11 @@ public sealed class OnnxSessionFactory
     public ExecutionProvider Provider => provider.Value;
 
     /// <param name="intraOpThreads">Threads per run in place of the role's setting (the lone-request session's).</param>
-    /// <param name="allowSpinning">Spinning in place of <see cref="OnnxRuntimeOptions.AllowSpinning"/>.</param>
+    /// <param name="allowSpinning">
+    /// Spinning in place of <see cref="OnnxRuntimeOptions.AllowSpinning"/>; when set, the threads also stop spinning the
+    /// moment a run ends (ONNX Runtime's <c>session.force_spinning_stop</c>), so they spin only between the operators
+    /// of a run.
+    /// </param>
     public InferenceSession Create(string path, ModelRole role, int? intraOpThreads = null, bool? allowSpinning = null)
     {
         var settings = options.Value;
@@ -46,6 +50,8 @@ public sealed class OnnxSessionFactory
         if ((intraOpThreads ?? settings.IntraOpThreadsFor(role)) is > 0 and var threads)
             sessionOptions.IntraOpNumThreads = threads;
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", (allowSpinning ?? settings.AllowSpinning) ? "1" : "0");
+        if (allowSpinning is not null)
+            sessionOptions.AddSessionConfigEntry("session.force_spinning_stop", "1");
         AppendExecutionProvider(sessionOptions, Provider, settings.DeviceId);
         var session = new InferenceSession(path, sessionOptions);
         if (logged.TryAdd(role, true))
