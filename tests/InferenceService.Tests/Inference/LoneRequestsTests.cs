@@ -20,7 +20,7 @@ public sealed class LoneRequestsTests : IDisposable
         using var runs = new InstanceRuns(metrics);
         var lone = new LoneRequests(tiny.LoneModel, () => true);
         await using var batcher = new DynamicBatcher(tiny.Model, new BatchingOptions(), instances: 2, metrics, lone);
-        var inputs = Enumerable.Range(0, 20).Select(Pixels).ToArray();
+        var inputs = Enumerable.Range(0, 20).Select(TinyStudent.Pixels).ToArray();
         var outputs = inputs.Select(_ => new float[3]).ToArray();
 
         for (var i = 0; i < inputs.Length; i++)
@@ -77,7 +77,7 @@ public sealed class LoneRequestsTests : IDisposable
             new LoneRequests(tiny.LoneModel, () => false));
 
         for (var i = 0; i < 5; i++)
-            await batcher.InferAsync(Pixels(i), new float[3], CancellationToken.None);
+            await batcher.InferAsync(TinyStudent.Pixels(i), new float[3], CancellationToken.None);
 
         Assert.Equal(5, runs.Labels.Count);
         Assert.DoesNotContain("lone", runs.Labels);
@@ -160,15 +160,6 @@ public sealed class LoneRequestsTests : IDisposable
         var options = new OnnxRuntimeOptions { LoneRequestThreads = setting, IntraOpThreads = perRun };
 
         Assert.Equal(expected, options.LoneRequestThreadsFor(Serving.Contracts.Models.ModelRole.Teacher, cores));
-    }
-
-    /// <summary>Distinct 1x2x2 inputs: class i % 3 lit with a strength that differs per i.</summary>
-    private static float[] Pixels(int i)
-    {
-        var pixels = new float[4];
-        pixels[i % 3] = 0.01f * (i + 1);
-        pixels[3] = 0.5f;
-        return pixels;
     }
 
     private float[] OnTheInstanceSession(float[] pixels)

@@ -84,7 +84,7 @@ public sealed class ModelInstanceTests : IDisposable
         }
         await using var batcher = new DynamicBatcher(student, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 },
             instances: 3, tiny.Metrics(), Run);
-        var inputs = Enumerable.Range(0, 300).Select(i => Pixels(i)).ToArray();
+        var inputs = Enumerable.Range(0, 300).Select(i => TinyStudent.Pixels(i)).ToArray();
         var outputs = inputs.Select(_ => new float[3]).ToArray();
 
         await Task.WhenAll(inputs.Select((input, i) => Task.Run(() => batcher.InferAsync(input, outputs[i], CancellationToken.None))));
@@ -149,7 +149,7 @@ public sealed class ModelInstanceTests : IDisposable
         var model = new HeldModel(student) { Hold = true };
         await using var batched = Batcher(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 }, instances: 1, model);
         await using var unbatched = new DynamicBatcher(student, new BatchingOptions { Enabled = false }, instances: 1, tiny.Metrics());
-        var inputs = Enumerable.Range(0, 9).Select(i => Pixels(i)).ToArray();
+        var inputs = Enumerable.Range(0, 9).Select(i => TinyStudent.Pixels(i)).ToArray();
         var viaBatches = inputs.Select(_ => new float[3]).ToArray();
         var alone = inputs.Select(_ => new float[3]).ToArray();
 
@@ -171,7 +171,7 @@ public sealed class ModelInstanceTests : IDisposable
     public async Task InferAsync_RealRunOnSeveralInstances_AnswersAsTheUnbatchedModel()
     {
         await using var batched = new DynamicBatcher(student, new BatchingOptions { MaxBatchSize = 8 }, instances: 3, tiny.Metrics());
-        var inputs = Enumerable.Range(0, 200).Select(i => Pixels(i)).ToArray();
+        var inputs = Enumerable.Range(0, 200).Select(i => TinyStudent.Pixels(i)).ToArray();
         var outputs = inputs.Select(_ => new float[3]).ToArray();
 
         await Task.WhenAll(inputs.Select((input, i) => Task.Run(() => batched.InferAsync(input, outputs[i], CancellationToken.None))));
@@ -197,15 +197,6 @@ public sealed class ModelInstanceTests : IDisposable
 
         Assert.Equal(3, options.InstancesFor(ModelRole.Teacher, intraOpThreads: 0));
         Assert.Equal(BatchingOptions.AutomaticInstances(1, Environment.ProcessorCount), options.InstancesFor(ModelRole.Student, 1));
-    }
-
-    /// <summary>Distinct 1x2x2 inputs: class i % 3 lit with a strength that differs per i.</summary>
-    private static float[] Pixels(int i)
-    {
-        var pixels = new float[4];
-        pixels[i % 3] = 0.01f * (i + 1);
-        pixels[3] = 0.5f;
-        return pixels;
     }
 
     /// <summary>The student's logits for one image run alone, on ONNX Runtime's per-call path.</summary>

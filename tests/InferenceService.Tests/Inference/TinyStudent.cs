@@ -23,6 +23,15 @@ internal sealed class TinyStudent : IDisposable
     /// <summary>The same student in a second session on two intra-op threads, as a lone-request session.</summary>
     public OnnxModel LoneModel { get; }
 
+    /// <summary>Distinct 1x2x2 inputs: class i % 3 lit with a strength that differs per i.</summary>
+    public static float[] Pixels(int i)
+    {
+        var pixels = new float[4];
+        pixels[i % 3] = 0.01f * (i + 1);
+        pixels[3] = 0.5f;
+        return pixels;
+    }
+
     public ServingMetrics Metrics() => new(metricsServices.GetRequiredService<IMeterFactory>());
 
     public void Dispose()
