@@ -70,12 +70,14 @@ public sealed class OnnxRuntimeOptions
     public const int MaxAutomaticLoneThreads = 4;
 
     /// <summary>
-    /// Whether the lone-request session's threads spin between the operators of a run instead of sleeping. They stop
-    /// the moment the run ends either way (ONNX Runtime's <c>session.force_spinning_stop</c>): a thread that went on
-    /// spinning after the run would take a core from whatever comes next, which on a busy machine made the cascade's
-    /// mean latency at concurrency 1 two to three times worse.
+    /// Whether the lone-request session's threads spin between the operators of a run instead of sleeping; when they
+    /// do, they stop the moment the run ends (ONNX Runtime's <c>session.force_spinning_stop</c>), since a thread that
+    /// went on spinning after the run takes a core from whatever comes next (on a busy machine that made the cascade's
+    /// mean latency at concurrency 1 two to three times worse). Off by default: on an idle machine, in interleaved runs
+    /// by hand (so only the direction is kept), the teacher's mean latency at concurrency 1 was lower without spinning
+    /// than with it.
     /// </summary>
-    public bool LoneRequestSpinning { get; set; } = true;
+    public bool LoneRequestSpinning { get; set; }
 
     /// <summary>The lone session's threads for <paramref name="role"/>, or 0 when it gets none.</summary>
     public int LoneRequestThreadsFor(ModelRole role, int cores)
