@@ -118,13 +118,21 @@ wait_for_idle() {
   echo "$busy"
 }
 
+# start_echo_server LOG [echo-server options]: `loadtest echo-server` on $ECHO with the runtime's defaults (as the
+# service), as SERVICE_PID for stop_service; returns once it listens.
+start_echo_server() {
+  local log=$1
+  shift
+  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" "$@" > "$log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 100); do grep -qs listening "$log" && break; sleep 0.1; done
+}
+
 # floor LABEL REP [echo-server options]: a concurrency-1 student run against `loadtest echo-server`.
 floor() {
   local label=$1 rep=$2
   shift 2
-  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" "$@" > "$OUT/$label-$rep.log" 2>&1 &
-  SERVICE_PID=$!
-  for _ in $(seq 1 100); do grep -qs listening "$OUT/$label-$rep.log" && break; sleep 0.1; done
+  start_echo_server "$OUT/$label-$rep.log" "$@"
   echo "rep $rep: $label (student, concurrency 1)" >&2
   $CLIENT "$LOADTEST" run --target "$ECHO" --data "$DATA" --scenario student --concurrency 1 --connections "$CONNECTIONS" \
     --duration "$DURATION" --warmup "$WARMUP" --label "$label" --no-baseline --json "$OUT/$label-$rep.json" > "$OUT/$label-$rep.txt" 2>&1

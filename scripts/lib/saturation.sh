@@ -1,5 +1,5 @@
 # Sourced by scripts/benchmarks.sh: the saturation suite (issue 17). Uses the caller's settings and functions
-# (start_service, stop_service, run, $LOADTEST, $DATA, $OUT, $TARGET, $ECHO, $METRICS, $REST_PORT, $SERVER, $CLIENT).
+# (start_service, start_echo_server, stop_service, run, $LOADTEST, $DATA, $OUT, $TARGET, $ECHO, $METRICS, $REST_PORT, $SERVER, $CLIENT).
 #
 # Per repetition:
 # - raw: `loadtest raw-throughput`, the student and the teacher on raw ONNX Runtime, batch 32, one caller per server
@@ -91,9 +91,7 @@ saturation_rep() {
     --intra-op-threads 1 --duration "$SAT_DURATION" > "$OUT/raw-teacher-$rep.txt" 2>&1
   sed -n 's/^images\/s: \([0-9]*\).*/\1/p' "$OUT/raw-teacher-$rep.txt" > "$OUT/raw-teacher-$rep.value"
 
-  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" > "$OUT/echo-sat-$rep.log" 2>&1 &
-  SERVICE_PID=$!
-  for _ in $(seq 1 100); do grep -qs listening "$OUT/echo-sat-$rep.log" && break; sleep 0.1; done
+  start_echo_server "$OUT/echo-sat-$rep.log"
   settle "$ECHO" "$FRAMES/student.frame"
   h2 echo-sat "$rep" "$ECHO" "$FRAMES/student.frame"
   stop_service
@@ -101,10 +99,7 @@ saturation_rep() {
   # The floor of any gRPC service of this model on this stack: the same server running the student (batch 1, one
   # thread) on every call and nothing else. Between it and L lies what serving a model per call costs; between it
   # and the service, what the service's own work (batching, cascade, metrics, capture) costs or gains.
-  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" --model "$STUDENT_MODEL" \
-    --intra-op-threads "$STUDENT_THREADS" > "$OUT/bare-sat-$rep.log" 2>&1 &
-  SERVICE_PID=$!
-  for _ in $(seq 1 100); do grep -qs listening "$OUT/bare-sat-$rep.log" && break; sleep 0.1; done
+  start_echo_server "$OUT/bare-sat-$rep.log" --model "$STUDENT_MODEL" --intra-op-threads "$STUDENT_THREADS"
   settle "$ECHO" "$FRAMES/student.frame"
   h2 bare-sat "$rep" "$ECHO" "$FRAMES/student.frame"
   stop_service

@@ -168,7 +168,7 @@ public sealed class Redistiller(ITrainingObserver observer)
         using var model = new OnnxClassifier(path);
         var metadata = model.Metadata ?? throw new InvalidModelException($"{path} has no contract metadata");
         var temperature = metadata.Temperature;
-        var threshold = metadata.CascadeThreshold ?? 0.9;
+        var threshold = metadata.CascadeThreshold ?? CandidateThreshold.DefaultThreshold;
         var k = model.Classes;
 
         var test = Softmax.Rows(model.Logits(baseData.Test), k, temperature);
