@@ -68,7 +68,8 @@ dotnet build -c Release "$ROOT/src/LoadTest" -v quiet -nologo | tail -n 2 >&2
 
 # shellcheck source=lib/service.sh
 . "$ROOT/scripts/lib/service.sh"
-trap stop_service EXIT
+# stop_off (lib/saturation.sh): the saturation suite's second service.
+trap 'stop_off; stop_service' EXIT
 
 # start_service NAME [VAR=value ...]: the Release binary from its project folder (the content root, as under
 # `dotnet run`: appsettings.json and ../../models), on its own ports; hard cases captured under $OUT, not into the

@@ -11,6 +11,10 @@
 #   cascade sends its calibrated share to the teacher), and the student at concurrency 64 over the Open Inference
 #   Protocol (v2 gRPC ModelInfer and v2 REST infer) beside serving.v1 Classify;
 # - the same with Batching__Enabled=false: student under h2load and at concurrency 1, 8, 64 and 256.
+# Batching on and off are compared in pairs: both services are up at once (the one not measured idles on its own
+# ports) and each measurement runs against one, then at once against the other, batching on first in odd repetitions
+# and off first in even ones. Measured minutes apart, as they were, the two drifted with the shared machine more than
+# they differ (batching on at concurrency 64 gave 5 771, 4 235 and 5 073 req/s in three repetitions).
 # Every server is settled before it is measured (SAT_SETTLE of unmeasured load): the service has far more code to
 # compile to its optimized tier than the echo server, and a few seconds in, the JIT is still busy with it.
 # h2load: H2LOAD_CONNECTIONS (8) connections x H2LOAD_STREAMS (16) streams, one Fashion-MNIST test tensor as body,
@@ -21,6 +25,30 @@ SAT_WARMUP=${SAT_WARMUP:-2s}
 SAT_SETTLE=${SAT_SETTLE:-15s}
 H2LOAD_CONNECTIONS=${H2LOAD_CONNECTIONS:-8}
 H2LOAD_STREAMS=${H2LOAD_STREAMS:-16}
+# The batching-off service of the pair, beside the service on the caller's ports.
+OFF_TARGET=127.0.0.1:${OFF_GRPC_PORT:-$((GRPC_PORT + 1))}
+OFF_METRICS_PORT=${OFF_METRICS_PORT:-$((METRICS_PORT + 1))}
+OFF_REST_PORT=${OFF_REST_PORT:-$((REST_PORT + 1))}
+OFF_PID=
+
+# as_off COMMAND...: COMMAND against the batching-off service of the pair (its address, metrics and process).
+as_off() {
+  TARGET=$OFF_TARGET METRICS_PORT=$OFF_METRICS_PORT METRICS=http://127.0.0.1:$OFF_METRICS_PORT/metrics REST_PORT=$OFF_REST_PORT \
+    SERVICE_PID=$OFF_PID "$@"
+}
+
+# in_turns REP ON OFF: the functions ON against the batching-on service and OFF against the batching-off one, one
+# right after the other, on first in odd repetitions and off first in even ones.
+in_turns() {
+  local rep=$1 on=$2 off=$3
+  if ((rep % 2)); then "$on"; as_off "$off"; else as_off "$off"; "$on"; fi
+}
+
+# stop_off: stops the batching-off service of the pair, if it runs.
+stop_off() {
+  SERVICE_PID=$OFF_PID stop_service
+  OFF_PID=
+}
 
 # ensure_h2load: h2load (Debian package nghttp2-client), installed with apt-get when missing.
 ensure_h2load() {
@@ -104,22 +132,29 @@ saturation_rep() {
   h2 bare-sat "$rep" "$ECHO" "$FRAMES/student.frame"
   stop_service
 
+  # The pair: batching off first, so that the service as shipped ends up in SERVICE_PID. (Not through as_off: an
+  # assignment before a function call lasts only for that call, and start_service sets SERVICE_PID.)
+  TARGET=$OFF_TARGET METRICS_PORT=$OFF_METRICS_PORT REST_PORT=$OFF_REST_PORT start_service sat-nobatching Batching__Enabled=false
+  OFF_PID=$SERVICE_PID
   start_service sat-batching
   settle "$TARGET" "$FRAMES/default.frame" cascade
-  h2 sat-student "$rep" "$TARGET" "$FRAMES/student.frame" count
+  settle "$OFF_TARGET" "$FRAMES/student.frame"
+  local c
+  on_h2() { h2 sat-student "$rep" "$TARGET" "$FRAMES/student.frame" count; }
+  off_h2() { h2 sat-nobatching-student "$rep" "$TARGET" "$FRAMES/student.frame" count; }
+  in_turns "$rep" on_h2 off_h2
+  for c in 1 8 64 256; do
+    on_run() { sat_run "sat-batching-c$c" "$rep" "$c" student; }
+    off_run() { sat_run "sat-nobatching-c$c" "$rep" "$c" student; }
+    in_turns "$rep" on_run off_run
+  done
+  stop_off
   h2 sat-default "$rep" "$TARGET" "$FRAMES/default.frame" count
   h2 sat-v2-student "$rep" "$TARGET" "$FRAMES/student-v2.frame" count inference.GRPCInferenceService/ModelInfer
-  for c in 1 8 64 256; do sat_run "sat-batching-c$c" "$rep" "$c" student; done
   sat_run sat-cascade-c64 "$rep" 64 cascade
   sat_run sat-teacher-c64 "$rep" 64 teacher
   sat_run sat-v2grpc-c64 "$rep" 64 student --protocol v2-grpc
   sat_run sat-v2rest-c64 "$rep" 64 student --protocol v2-rest --rest-target "127.0.0.1:$REST_PORT"
-  stop_service
-
-  start_service sat-nobatching Batching__Enabled=false
-  settle "$TARGET" "$FRAMES/student.frame"
-  h2 sat-nobatching-student "$rep" "$TARGET" "$FRAMES/student.frame" count
-  for c in 1 8 64 256; do sat_run "sat-nobatching-c$c" "$rep" "$c" student; done
   stop_service
 }
 
@@ -133,6 +168,29 @@ json_median() {
   local label=$1 field=$2
   for f in "$OUT/$label"-*.json; do [ -f "$f" ] && jq -r ".scenarios[0].$field" "$f"; done | sort -g |
     awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# paired_ratio ON OFF FIELD: the median over the repetitions of ON's FIELD divided by OFF's, each repetition's pair
+# measured back to back (`loadtest run` labels).
+paired_ratio() {
+  local on=$1 off=$2 field=$3 f rep a b
+  for f in "$OUT/$on"-*.json; do
+    [ -f "$f" ] || continue
+    rep=${f##*-}; rep=${rep%.json}
+    [ -f "$OUT/$off-$rep.json" ] || continue
+    a=$(jq -r ".scenarios[0].$field" "$f"); b=$(jq -r ".scenarios[0].$field" "$OUT/$off-$rep.json")
+    awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
+  done | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# h2_paired_ratio ON OFF: the same for h2load labels (req/s).
+h2_paired_ratio() {
+  local on=$1 off=$2 f rep
+  for f in "$OUT/$on"-*.h2load; do
+    rep=${f##*-}; rep=${rep%.h2load}
+    [ -f "$OUT/$off-$rep.h2load" ] || continue
+    awk -v a="$(awk '{ print $1 }' "$f")" -v b="$(awk '{ print $1 }' "$OUT/$off-$rep.h2load")" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
+  done | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 json_sum() {
@@ -155,7 +213,7 @@ saturation_summary() {
   {
     echo "#### Saturation (medians of $REPS)"
     echo
-    awk -v raw="$raw" -v echo="$echo" -v s="$service" -v d="$default" -v n="$nobatch" -v bare="$bare" -v answered="$answered" -v offered="$offered" 'BEGIN {
+    awk -v raw="$raw" -v echo="$echo" -v s="$service" -v d="$default" -v n="$nobatch" -v pair="$(h2_paired_ratio sat-student sat-nobatching-student)" -v bare="$bare" -v answered="$answered" -v offered="$offered" 'BEGIN {
       L = (raw > 0 && echo > 0) ? 1 / (1 / echo + 1 / raw) : 0
       printf "| measured | req/s (images/s) | share of L |\n|---|--:|--:|\n"
       printf "| raw ONNX Runtime, student, batch 32, one caller per core | %.0f | |\n", raw
@@ -165,19 +223,24 @@ saturation_summary() {
       printf "| service, student route, h2load | %.0f | %.0f%% |\n", s, (L > 0 ? 100 * s / L : 0)
       printf "| service, default route (1%% shadow samples run the teacher), h2load | %.0f | %.0f%% |\n", d, (L > 0 ? 100 * d / L : 0)
       printf "| service with batching off, student route, h2load | %.0f | %.0f%% |\n", n, (L > 0 ? 100 * n / L : 0)
+      printf "\nBatching on against off, student route under h2load, measured in pairs: %.2f× (the median of the repetitions'"'"' ratios).\n", pair
       printf "\nh2load answers with HTTP 200 counted over the service runs: %d; the service counted %d answered Classify calls in the same windows (a call still in flight at the end may fall on either side).\n", offered, answered
     }'
     echo
-    echo "| scenario | concurrency | batching on: req/s | off: req/s | on/off | on: p99 µs | off: p99 µs | errors (on + off) | RSS peak MB (on / off) |"
-    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
-    local c on off onp99 offp99 errors onrss offrss
+    echo "Batching on and off side by side, both services up, each repetition's pair measured back to back; on/off and the p99 ratio are medians of the pairs' ratios."
+    echo
+    echo "| scenario | concurrency | batching on: req/s | off: req/s | on/off | on: p99 µs | off: p99 µs | p99 on/off | errors (on + off) | RSS peak MB (on / off) |"
+    echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+    local c on off ratio p99ratio onp99 offp99 errors onrss offrss
     for c in 1 8 64 256; do
       on=$(json_median "sat-batching-c$c" throughput_rps); off=$(json_median "sat-nobatching-c$c" throughput_rps)
+      ratio=$(paired_ratio "sat-batching-c$c" "sat-nobatching-c$c" throughput_rps)
+      p99ratio=$(paired_ratio "sat-batching-c$c" "sat-nobatching-c$c" p99_us)
       onp99=$(json_median "sat-batching-c$c" p99_us); offp99=$(json_median "sat-nobatching-c$c" p99_us)
       onrss=$(json_median "sat-batching-c$c" service.rss_peak_mb); offrss=$(json_median "sat-nobatching-c$c" service.rss_peak_mb)
       errors=$(( $(json_sum "sat-batching-c$c" errors) + $(json_sum "sat-nobatching-c$c" errors) ))
-      awk -v c="$c" -v on="$on" -v off="$off" -v a="$onp99" -v b="$offp99" -v e="$errors" -v ra="$onrss" -v rb="$offrss" \
-        'BEGIN { printf "| student | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %d | %.0f / %.0f |\n", c, on, off, (off > 0 ? on / off : 0), a, b, e, ra, rb }'
+      awk -v c="$c" -v on="$on" -v off="$off" -v r="$ratio" -v a="$onp99" -v b="$offp99" -v pr="$p99ratio" -v e="$errors" -v ra="$onrss" -v rb="$offrss" \
+        'BEGIN { printf "| student | %d | %.0f | %.0f | %.2f× | %.0f | %.0f | %.2f× | %d | %.0f / %.0f |\n", c, on, off, r, a, b, pr, e, ra, rb }'
     done
     echo
     local cascade teacher share cerrors terrors rawt
