@@ -164,8 +164,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private void RunUnbatched(ReadOnlyMemory<float> input, Memory<float> logits)
     {
         var started = Stopwatch.GetTimestamp();
-        var alone = lone is not null && lone.IsAlone();
-        var onLone = alone && lone!.PreferLone();
+        var (alone, onLone) = lone?.Choose() ?? (false, false);
         // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
         (fakeRun ?? (onLone ? lone!.Model.Run : Model.Run))(MemoryMarshal.AsMemory(input), 1, logits);
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -182,8 +181,8 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// </summary>
     private ModelInstance? TryTakeLone(out bool alone)
     {
-        alone = loneInstance is not null && lone!.IsAlone();
-        return alone && lone!.PreferLone() && loneInstance!.TryEnter() ? loneInstance : null;
+        (alone, var onLone) = loneInstance is null ? (false, false) : lone!.Choose();
+        return onLone && loneInstance!.TryEnter() ? loneInstance : null;
     }
 
     private ModelInstance? TryTakeIdle()

@@ -36,6 +36,16 @@ public sealed class LoneRequests(OnnxModel model, Func<bool> isAlone)
     /// <summary>True while the caller's request is the only one in flight.</summary>
     public bool IsAlone() => isAlone();
 
+    /// <summary>
+    /// Where the caller's request runs, asked once as its run starts: whether it is alone in the replica, and if so
+    /// whether on the lone session (<see cref="PreferLone"/>). A request that is not alone runs like any other.
+    /// </summary>
+    public (bool Alone, bool OnLone) Choose()
+    {
+        var alone = IsAlone();
+        return (alone, alone && PreferLone());
+    }
+
     /// <summary>Whether a lone request should run on the lone session (true) or on an instance like any other.</summary>
     public bool PreferLone()
     {

@@ -39,7 +39,7 @@ public sealed class ModelVersionLoader(
             WarmUp(model, batching.Enabled ? batching.MaxBatchSize : 1);
             if (loneThreads > 0)
             {
-                lone = OnnxModel.Load(name, role, file, sessions, loneThreads, runtime.LoneRequestSpinning);
+                lone = OnnxModel.Load(name, role, file, sessions, SessionThreading.Lone(loneThreads, runtime.LoneRequestSpinning));
                 WarmUp(lone, 1);
             }
         }

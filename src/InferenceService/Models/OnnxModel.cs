@@ -41,15 +41,13 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Where this session runs: the configured provider, or the CPU when it could not load and fallback is allowed.</summary>
     public ExecutionProvider ExecutionProvider { get; }
 
-    /// <param name="intraOpThreads">Threads per run in place of the role's setting.</param>
-    /// <param name="allowSpinning">Spinning of those threads in place of the configured one.</param>
-    public static OnnxModel Load(string name, ModelRole role, ModelFile file, OnnxSessionFactory factory, int? intraOpThreads = null,
-        bool? allowSpinning = null)
+    /// <param name="threading">Threads and spinning in place of the role's settings.</param>
+    public static OnnxModel Load(string name, ModelRole role, ModelFile file, OnnxSessionFactory factory, SessionThreading? threading = null)
     {
         InferenceSession session;
         try
         {
-            session = factory.Create(file.Path, role, intraOpThreads, allowSpinning);
+            session = factory.Create(file.Path, role, threading);
         }
         catch (OnnxRuntimeException e)
         {

@@ -29,13 +29,8 @@ public sealed class OnnxSessionFactory
     /// <summary>The provider every session of this process runs on: the configured one, or the CPU when allowed.</summary>
     public ExecutionProvider Provider => provider.Value;
 
-    /// <param name="intraOpThreads">Threads per run in place of the role's setting (the lone-request session's).</param>
-    /// <param name="allowSpinning">
-    /// Spinning in place of <see cref="OnnxRuntimeOptions.AllowSpinning"/>; when set, the threads also stop spinning the
-    /// moment a run ends (ONNX Runtime's <c>session.force_spinning_stop</c>), so they spin only between the operators
-    /// of a run.
-    /// </param>
-    public InferenceSession Create(string path, ModelRole role, int? intraOpThreads = null, bool? allowSpinning = null)
+    /// <param name="threading">Threads and spinning in place of the role's settings (the lone-request session's).</param>
+    public InferenceSession Create(string path, ModelRole role, SessionThreading? threading = null)
     {
         var settings = options.Value;
         using var sessionOptions = new SessionOptions
@@ -47,10 +42,12 @@ public sealed class OnnxSessionFactory
             EnableMemoryPattern = true,
             EnableCpuMemArena = true,
         };
-        if ((intraOpThreads ?? settings.IntraOpThreadsFor(role)) is > 0 and var threads)
-            sessionOptions.IntraOpNumThreads = threads;
-        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", (allowSpinning ?? settings.AllowSpinning) ? "1" : "0");
-        if (allowSpinning is not null)
+        threading ??= new SessionThreading(settings.IntraOpThreadsFor(role), settings.AllowSpinning, StopSpinningAfterRun: false);
+        // 0 threads: ONNX Runtime's default (one per core).
+        if (threading.IntraOpThreads > 0)
+            sessionOptions.IntraOpNumThreads = threading.IntraOpThreads;
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", threading.AllowSpinning ? "1" : "0");
+        if (threading.StopSpinningAfterRun)
             sessionOptions.AddSessionConfigEntry("session.force_spinning_stop", "1");
         AppendExecutionProvider(sessionOptions, Provider, settings.DeviceId);
         var session = new InferenceSession(path, sessionOptions);

@@ -50,6 +50,23 @@ public sealed class LoneRequestsTests : IDisposable
     }
 
     [Fact]
+    public void Choose_NotAlone_RunsLikeAnyOtherWithoutSpendingAProbe()
+    {
+        var alone = false;
+        var lone = new LoneRequests(tiny.LoneModel, () => alone);
+        lone.Record(onLoneSession: true, TimeSpan.FromMicroseconds(500));
+        lone.Record(onLoneSession: false, TimeSpan.FromMicroseconds(1000));
+
+        // Requests that are not alone never count towards the probe of the lone ones.
+        Assert.All(Enumerable.Range(0, 3 * LoneRequests.ProbeEvery), _ => Assert.Equal((false, false), lone.Choose()));
+        alone = true;
+        var choices = Enumerable.Range(0, LoneRequests.ProbeEvery).Select(_ => lone.Choose()).ToList();
+
+        Assert.All(choices, c => Assert.True(c.Alone));
+        Assert.Equal(LoneRequests.ProbeEvery - 1, choices.Count(c => c.OnLone));
+    }
+
+    [Fact]
     public void PreferLone_LoneBecomesSlower_TheInstanceServesWithinAFewRuns()
     {
         var lone = new LoneRequests(tiny.LoneModel, () => true);
