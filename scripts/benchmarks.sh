@@ -11,20 +11,23 @@
 #    (Batching__WaitWhenIdle=true) and the service tracing every request (Telemetry__TraceSampleRatio=1) under
 #    concurrency 1 (student), then `loadtest echo-server` (a Classifier that
 #    does no work: the client + HTTP/2 + gRPC floor of this machine) and `loadtest echo-server --model` (one that runs
-#    the student and nothing else: the floor of any service of it) under concurrency 1; each run's JSON report carries the
+#    the student and nothing else: the floor of any service of it; then the same with the teacher, on the lone-request
+#    session's threads: the cascade's floor) under concurrency 1; each run's JSON report carries the
 #    service's allocations per request (from its /metrics) and its RSS (sampled from /proc/<pid>/status);
 # 3. `loadtest summarize`: medians over the repetitions, the targets checked, the tables spliced into
 #    docs/benchmarks.md between its results markers, the plots written to docs/benchmarks/.
 #
 # 4. the saturation suite (scripts/lib/saturation.sh): raw ONNX Runtime on all cores, a no-op echo server and the
 #    service under h2load (8 connections x 16 streams), L = 1/(1/echo + 1/raw) and the service as a share of it;
-#    batching on against off at concurrency 1, 8, 64, 256; cascade against teacher-only at concurrency 64. Its tables
+#    batching on against off at concurrency 1, 8, 64, 256 (both up at once, measured in pairs); cascade against
+#    teacher-only at concurrency 64. Its tables
 #    go between the saturation markers of docs/benchmarks.md.
 #
 # Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
 # SUITE (all; "saturation" runs only step 4, "classic" only steps 2-3), REPS (3), DURATION (20s), WARMUP (5s),
 # SAT_DURATION (8s), SAT_WARMUP (2s), SAT_SETTLE (15s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
-# GRPC_PORT (50151), METRICS_PORT (9564), REST_PORT (8164), ECHO_PORT (50161), OUT, NO_DOC=1 (leave docs/ alone),
+# GRPC_PORT (50151), METRICS_PORT (9564), REST_PORT (8164), ECHO_PORT (50161), OFF_GRPC_PORT, OFF_METRICS_PORT and
+# OFF_REST_PORT (each the one above + 1: the saturation suite's batching-off service), OUT, NO_DOC=1 (leave docs/ alone),
 # SERVER_CPUS and CLIENT_CPUS (taskset -c lists, e.g. 0-3 and 4-7: the service, echo server and raw model run on the
 # first, the load generators on the second, to measure scaling with server cores). The machine should be otherwise
 # idle: the script waits (up to IDLE_WAIT seconds) for quiet before each repetition.
@@ -55,6 +58,9 @@ CLIENT=${CLIENT_CPUS:+taskset -c $CLIENT_CPUS}
 # baselines and the bare model server are measured the same way.
 STUDENT_THREADS=1
 STUDENT_MODEL=$(ls -d "$ROOT"/models/fashion-mnist/student/*/ | sort -V | tail -n 1)model.onnx
+TEACHER_MODEL=$(ls -d "$ROOT"/models/fashion-mnist/teacher/*/ | sort -V | tail -n 1)model.onnx
+# The service's default OnnxRuntime:LoneRequestThreads: the cores, at most 4.
+LONE_THREADS=$(($(nproc) < 4 ? $(nproc) : 4))
 mkdir -p "$OUT"
 # The load generator is the measuring instrument: its socket completions run inline on the event thread instead of
 # hopping to the thread pool, which takes tens of microseconds off every call it times. The service keeps the
@@ -196,6 +202,9 @@ for rep in $(seq 1 "$REPS"); do
   # (batch 1, the service's thread count) and nothing else. Same runtime defaults as the service.
   floor echo-c1 "$rep"
   floor bare-c1 "$rep" --model "$STUDENT_MODEL" --intra-op-threads "$STUDENT_THREADS"
+  # And one that runs the teacher, on as many threads as the service's lone-request session gives a request alone:
+  # what a teacher run costs inside a served call here, the cascade's floor at concurrency 1.
+  floor bare-teacher-c1 "$rep" --model "$TEACHER_MODEL" --intra-op-threads "$LONE_THREADS"
 done
 
 COMMIT=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src && echo "" || echo " (with uncommitted changes in src/)")

@@ -103,6 +103,25 @@ public sealed class SummaryTests
     }
 
     [Fact]
+    public void Targets_TeacherFloorMeasured_CascadeFloorShown()
+    {
+        var reports = new[]
+        {
+            Report("batching-c1", 0, 200, Scenario("student", p50: 400, mean: 500), Scenario("cascade", p50: 450, mean: 800, teacherShare: 0.2)),
+            Report("echo-c1", 0, null, Scenario("student", p50: 110, mean: 100)),
+            Report("bare-teacher-c1", 0, null, Scenario("student", p50: 1000, mean: 1100)),
+        };
+
+        var cascade = new BenchmarkSummary(reports, [], SummaryLabels.Default).Targets()
+            .Single(t => t.Target.StartsWith("Concurrency 1: cascade mean", StringComparison.Ordinal));
+
+        // A teacher run adds 1100 - 100 = 1000 µs to a call; 500 + 0.2 × 1000 = 700 µs = 1.40× the student.
+        Assert.Contains("(bare-teacher-c1) answers in 1100 µs on average, 1000 µs more than one that does no work", cascade.Measured);
+        Assert.Contains("the cascade's floor is 700 µs = 1.40× the student", cascade.Measured);
+        Assert.False(cascade.Met);
+    }
+
+    [Fact]
     public void Targets_AnyErrorOrMissingConfiguration_IsShown()
     {
         var reports = new[] { Report("batching-c1", 0, 100, Scenario("student", p50: 200, mean: 210, errors: 3)) };

@@ -25,7 +25,8 @@ internal static class SummarizeCommand
         var floor = new Option<string>("--floor-label") { Description = "Label of the concurrency-1 runs against loadtest echo-server", DefaultValueFactory = _ => SummaryLabels.Default.TransportFloor };
         var modelFloor = new Option<string>("--model-floor-label") { Description = "Label of the concurrency-1 runs against loadtest echo-server --model (the student)", DefaultValueFactory = _ => SummaryLabels.Default.ModelFloor };
         var c1OneThread = new Option<string>("--c1-one-thread-label") { Description = "Label of the concurrency-1 runs with every run on one thread (no lone-request session)", DefaultValueFactory = _ => SummaryLabels.Default.Concurrency1OneThread };
-        foreach (var option in new Option[] { runs, output, splice, plots, notes, c1, c64, c64Unbatched, floor, modelFloor, c1OneThread })
+        var teacherFloor = new Option<string>("--teacher-floor-label") { Description = "Label of the concurrency-1 runs against loadtest echo-server --model with the teacher", DefaultValueFactory = _ => SummaryLabels.Default.TeacherModelFloor };
+        foreach (var option in new Option[] { runs, output, splice, plots, notes, c1, c64, c64Unbatched, floor, modelFloor, c1OneThread, teacherFloor })
             command.Add(option);
         command.SetAction(parse =>
         {
@@ -42,7 +43,7 @@ internal static class SummarizeCommand
                 return 1;
             }
             var labels = new SummaryLabels(parse.GetValue(c1)!, parse.GetValue(c64)!, parse.GetValue(c64Unbatched)!, parse.GetValue(floor)!,
-                parse.GetValue(modelFloor)!, parse.GetValue(c1OneThread)!);
+                parse.GetValue(modelFloor)!, parse.GetValue(c1OneThread)!, parse.GetValue(teacherFloor)!);
             var summary = new BenchmarkSummary(reports, baselines, labels);
             var markdown = SummaryMarkdown.Render(summary, parse.GetValue(notes) ?? []);
             Console.WriteLine(markdown);

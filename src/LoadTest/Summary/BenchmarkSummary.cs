@@ -85,7 +85,7 @@ public sealed class BenchmarkSummary
         targets.Add(c1Student is not null && c1Cascade is not null && c1Student.MeanUs > 0
             ? new TargetCheck($"Concurrency 1: cascade mean ≤ {CascadeStudentMeanRatio:0.0}× student mean",
                 $"{Us(c1Cascade.MeanUs)} / {Us(c1Student.MeanUs)} = {Ratio(c1Cascade.MeanUs / c1Student.MeanUs)} with {Percent(c1Cascade.TeacherShare, 1)} sent to the teacher" +
-                OneThreadCascadeRatio(),
+                OneThreadCascadeRatio() + CascadeFloor(c1Student, c1Cascade, floor),
                 c1Cascade.MeanUs <= CascadeStudentMeanRatio * c1Student.MeanUs)
             : Missing("Cascade against student at concurrency 1"));
 
@@ -146,6 +146,23 @@ public sealed class BenchmarkSummary
             ? ""
             : $"; with every run on one thread ({Labels.Concurrency1OneThread}): {Us(cascade.MeanUs)} / {Us(student.MeanUs)} = " +
               $"{Ratio(cascade.MeanUs / student.MeanUs)}";
+    }
+
+    /// <summary>
+    /// The cascade's floor on this stack: the service's own student mean, plus, for the share sent to the teacher, what
+    /// a teacher run adds to a served call (the mean of a server that runs the teacher and nothing else, less that of
+    /// one that does no work). A cascade call to the teacher pays one call and two runs.
+    /// </summary>
+    private string CascadeFloor(ScenarioSummary student, ScenarioSummary cascade, ScenarioSummary? transport)
+    {
+        var teacher = Find(Labels.TeacherModelFloor, "student");
+        if (teacher is null || transport is null || student.MeanUs <= 0)
+            return "";
+        var teacherRun = teacher.MeanUs - transport.MeanUs;
+        var floor = student.MeanUs + cascade.TeacherShare * teacherRun;
+        return $"; a server that runs the teacher and nothing else ({Labels.TeacherModelFloor}) answers in {Us(teacher.MeanUs)} on average, " +
+            $"{Us(teacherRun)} more than one that does no work, so at this share the cascade's floor is {Us(floor)} = " +
+            $"{Ratio(floor / student.MeanUs)} the student";
     }
 
     private static string Threads(int? threads) => threads switch

@@ -7,8 +7,13 @@ namespace LoadTest.Summary;
 /// nothing else).
 /// </param>
 /// <param name="Concurrency1OneThread">Concurrency-1 runs with every run on one intra-op thread (no lone-request session).</param>
+/// <param name="TeacherModelFloor">
+/// Concurrency-1 runs against <c>loadtest echo-server --model</c> with the teacher: what a teacher run costs inside a
+/// served call on this stack, the cascade's floor.
+/// </param>
 public sealed record SummaryLabels(string Concurrency1, string Concurrency64, string Concurrency64Unbatched, string TransportFloor,
-    string ModelFloor, string Concurrency1OneThread)
+    string ModelFloor, string Concurrency1OneThread, string TeacherModelFloor)
 {
-    public static readonly SummaryLabels Default = new("batching-c1", "batching-c64", "nobatching-c64", "echo-c1", "bare-c1", "onethread-c1");
+    public static readonly SummaryLabels Default =
+        new("batching-c1", "batching-c64", "nobatching-c64", "echo-c1", "bare-c1", "onethread-c1", "bare-teacher-c1");
 }
