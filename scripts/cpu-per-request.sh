@@ -16,7 +16,8 @@
 #
 # REPS (3) repetitions, medians. Needs perf (Debian package linux-perf; installed with apt-get when missing) and
 # h2load (nghttp2-client). Settings by environment: REPS, DURATION (10, seconds), SETTLE (15, seconds), PORT (50171),
-# METRICS_PORT (9574), OUT. perf samples at 999 Hz, which costs the server about 1% of its throughput.
+# METRICS_PORT (9574), OUT, NO_DOC=1 (leave docs/ alone; otherwise the table goes between the cpu markers of
+# docs/benchmarks.md). perf samples at 999 Hz, which costs the server about 1% of its throughput.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -134,3 +135,11 @@ med() {
   echo
   echo "Raw ONNX Runtime, the student at batch 32 on one thread per core: $(med 1 raw) CPU µs per image."
 } | tee "$OUT/cpu-per-request.md"
+# The table replaces what is between the cpu markers of docs/benchmarks.md (NO_DOC=1 leaves docs/ alone).
+if [ "${NO_DOC:-0}" != 1 ]; then
+  awk -v block="$OUT/cpu-per-request.md" '
+    /<!-- cpu:end -->/ { while ((getline line < block) > 0) print line; skip = 0 }
+    !skip { print }
+    /<!-- cpu:begin -->/ { skip = 1 }' "$ROOT/docs/benchmarks.md" > "$OUT/benchmarks.md.new"
+  mv "$OUT/benchmarks.md.new" "$ROOT/docs/benchmarks.md"
+fi
