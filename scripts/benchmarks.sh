@@ -24,7 +24,7 @@
 #    go between the saturation markers of docs/benchmarks.md.
 #
 # Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
-# SUITE (all; "saturation" runs only step 4, "classic" only steps 2-3), REPS (3), DURATION (20s), WARMUP (5s),
+# SUITE (all; "saturation" runs only step 4, "classic" only steps 2-3), REPS (3), FIRST_REP (1; with OUT, resumes a run), DURATION (20s), WARMUP (5s),
 # SAT_DURATION (8s), SAT_WARMUP (2s), SAT_SETTLE (15s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
 # GRPC_PORT (50151), METRICS_PORT (9564), REST_PORT (8164), ECHO_PORT (50161), OFF_GRPC_PORT, OFF_METRICS_PORT and
 # OFF_REST_PORT (each the one above + 1: the saturation suite's batching-off service), OUT, NO_DOC=1 (leave docs/ alone),
@@ -81,13 +81,30 @@ trap 'stop_off; stop_service' EXIT
 # `dotnet run`: appsettings.json and ../../models), on its own ports; hard cases captured under $OUT, not into the
 # real sample log (these are test-split images). Returns once /healthz says the models are loaded and warm.
 start_service() {
-  local name=$1
+  local name=$1 attempt
   shift
-  (cd "$SERVICE_DIR" && exec $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
-    --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
-    --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$REST_PORT" \
-    > "$OUT/service-$name.log" 2>&1) &
-  SERVICE_PID=$!
+  # The default ports lie in Linux's ephemeral range, so a client connection of an earlier run (in TIME_WAIT) can
+  # hold one for up to a minute: then wait and try again instead of losing the repetition.
+  for attempt in 1 2 3 4; do
+    (cd "$SERVICE_DIR" && exec $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
+      --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
+      --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$REST_PORT" \
+      > "$OUT/service-$name.log" 2>&1) &
+    SERVICE_PID=$!
+    for _ in $(seq 1 50); do
+      curl -sf "http://127.0.0.1:$METRICS_PORT/healthz" > /dev/null 2>&1 && return
+      kill -0 "$SERVICE_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if ! kill -0 "$SERVICE_PID" 2>/dev/null && grep -q "address already in use" "$OUT/service-$name.log"; then
+      wait "$SERVICE_PID" 2>/dev/null || true
+      echo "a port of $name is still held (attempt $attempt); retrying in 20 s" >&2
+      sleep 20
+      continue
+    fi
+    wait_healthy "$METRICS_PORT" "$OUT/service-$name.log"
+    return
+  done
   wait_healthy "$METRICS_PORT" "$OUT/service-$name.log"
 }
 
@@ -158,8 +175,9 @@ fi
 
 BUSY_BEFORE=$(wait_for_idle)
 BUSY_MAX=$BUSY_BEFORE
-for rep in $(seq 1 "$REPS"); do
-  [ "$rep" -gt 1 ] && busy=$(wait_for_idle) && BUSY_MAX=$((busy > BUSY_MAX ? busy : BUSY_MAX))
+# FIRST_REP resumes an interrupted run: with OUT set to its folder, the repetitions before it are kept as they are.
+for rep in $(seq "${FIRST_REP:-1}" "$REPS"); do
+  [ "$rep" -gt "${FIRST_REP:-1}" ] && busy=$(wait_for_idle) && BUSY_MAX=$((busy > BUSY_MAX ? busy : BUSY_MAX))
   if [ "$SUITE" != classic ]; then
     saturation_rep "$rep"
   fi
