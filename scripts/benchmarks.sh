@@ -163,6 +163,8 @@ floor() {
   stop_service
 }
 
+# shellcheck source=lib/report.sh
+. "$ROOT/scripts/lib/report.sh"
 # shellcheck source=lib/saturation.sh
 . "$ROOT/scripts/lib/saturation.sh"
 if [ "$SUITE" != classic ]; then
@@ -246,10 +248,6 @@ if [ "$SUITE" != classic ]; then
     PINNING="server on ${SERVER_CPUS:-all cores}, load generators on ${CLIENT_CPUS:-all cores}"
     { echo "Measured $(date -u '+%Y-%m-%d %H:%M') UTC by \`SUITE=$SUITE REPS=$REPS scripts/benchmarks.sh\` at commit $COMMIT on $(nproc) cores ($CPU), CPU busy before the repetitions at most $BUSY_MAX%; each run $SAT_WARMUP warm-up then $SAT_DURATION measured; $PINNING. Raw reports: \`${OUT#"$ROOT"/}/saturation/\`."
       echo; cat "$OUT/saturation/saturation.md"; } > "$OUT/saturation-block.md"
-    awk -v block="$OUT/saturation-block.md" '
-      /<!-- saturation:end -->/ { while ((getline line < block) > 0) print line; skip = 0 }
-      !skip { print }
-      /<!-- saturation:begin -->/ { skip = 1 }' "$ROOT/docs/benchmarks.md" > "$OUT/benchmarks.md.new"
-    mv "$OUT/benchmarks.md.new" "$ROOT/docs/benchmarks.md"
+    splice_block saturation "$OUT/saturation-block.md" "$ROOT/docs/benchmarks.md"
   fi
 fi

@@ -46,6 +46,8 @@ dotnet build -c Release "$ROOT/src/LoadTest" -v quiet -nologo | tail -n 2 >&2
 
 # shellcheck source=lib/service.sh
 . "$ROOT/scripts/lib/service.sh"
+# shellcheck source=lib/report.sh
+. "$ROOT/scripts/lib/report.sh"
 trap stop_service EXIT
 # JIT-compiled code named for perf, and mapped once (W^X double mapping hides it from perf's map).
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
@@ -117,8 +119,7 @@ done
 # med FIELD LABEL: the median of one field over the repetitions.
 med() {
   local field=$1 label=$2
-  cat "$OUT/$label"-[0-9]*.values | awk -v f="$field" '{ print $f }' | sort -g |
-    awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  cat "$OUT/$label"-[0-9]*.values | awk -v f="$field" '{ print $f }' | median_stdin
 }
 
 {
@@ -136,10 +137,4 @@ med() {
   echo "Raw ONNX Runtime, the student at batch 32 on one thread per core: $(med 1 raw) CPU µs per image."
 } | tee "$OUT/cpu-per-request.md"
 # The table replaces what is between the cpu markers of docs/benchmarks.md (NO_DOC=1 leaves docs/ alone).
-if [ "${NO_DOC:-0}" != 1 ]; then
-  awk -v block="$OUT/cpu-per-request.md" '
-    /<!-- cpu:end -->/ { while ((getline line < block) > 0) print line; skip = 0 }
-    !skip { print }
-    /<!-- cpu:begin -->/ { skip = 1 }' "$ROOT/docs/benchmarks.md" > "$OUT/benchmarks.md.new"
-  mv "$OUT/benchmarks.md.new" "$ROOT/docs/benchmarks.md"
-fi
+[ "${NO_DOC:-0}" = 1 ] || splice_block cpu "$OUT/cpu-per-request.md" "$ROOT/docs/benchmarks.md"

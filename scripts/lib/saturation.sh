@@ -160,14 +160,13 @@ saturation_rep() {
 
 # median FILES...: the median of the first number in each file.
 median() {
-  cat "$@" 2> /dev/null | awk '{ print $1 }' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  cat "$@" 2> /dev/null | awk '{ print $1 }' | median_stdin
 }
 
 # json_median LABEL FIELD: the median of one scenario field over the repetitions of a `loadtest run` label.
 json_median() {
   local label=$1 field=$2
-  for f in "$OUT/$label"-*.json; do [ -f "$f" ] && jq -r ".scenarios[0].$field" "$f"; done | sort -g |
-    awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  for f in "$OUT/$label"-*.json; do [ -f "$f" ] && jq -r ".scenarios[0].$field" "$f"; done | median_stdin
 }
 
 # paired_ratio ON OFF FIELD: the median over the repetitions of ON's FIELD divided by OFF's, each repetition's pair
@@ -180,7 +179,7 @@ paired_ratio() {
     [ -f "$OUT/$off-$rep.json" ] || continue
     a=$(jq -r ".scenarios[0].$field" "$f"); b=$(jq -r ".scenarios[0].$field" "$OUT/$off-$rep.json")
     awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
-  done | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  done | median_stdin
 }
 
 # h2_paired_ratio ON OFF: the same for h2load labels (req/s).
@@ -190,7 +189,7 @@ h2_paired_ratio() {
     rep=${f##*-}; rep=${rep%.h2load}
     [ -f "$OUT/$off-$rep.h2load" ] || continue
     awk -v a="$(awk '{ print $1 }' "$f")" -v b="$(awk '{ print $1 }' "$OUT/$off-$rep.h2load")" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
-  done | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+  done | median_stdin
 }
 
 json_sum() {
