@@ -26,7 +26,7 @@
 # Raw reports and service logs stay in artifacts/benchmarks/<UTC time>/ (ignored by git). Settings by environment:
 # SUITE (all; "saturation" runs only step 4, "classic" only steps 2-3), REPS (3), FIRST_REP (1; with OUT, resumes a run), DURATION (20s), WARMUP (5s),
 # SAT_DURATION (8s), SAT_WARMUP (2s), SAT_SETTLE (15s), H2LOAD_CONNECTIONS (8), H2LOAD_STREAMS (16), CONNECTIONS (1),
-# GRPC_PORT (50151), METRICS_PORT (9564), REST_PORT (8164), ECHO_PORT (50161), OFF_GRPC_PORT, OFF_METRICS_PORT and
+# GRPC_PORT (31151), METRICS_PORT (9564), REST_PORT (8164), ECHO_PORT (31161), OFF_GRPC_PORT, OFF_METRICS_PORT and
 # OFF_REST_PORT (each the one above + 1: the saturation suite's batching-off service), OUT, NO_DOC=1 (leave docs/ alone),
 # SERVER_CPUS and CLIENT_CPUS (taskset -c lists, e.g. 0-3 and 4-7: the service, echo server and raw model run on the
 # first, the load generators on the second, to measure scaling with server cores). The machine should be otherwise
@@ -39,7 +39,7 @@ REPS=${REPS:-3}
 DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-1}
-GRPC_PORT=${GRPC_PORT:-50151}
+GRPC_PORT=${GRPC_PORT:-31151}
 METRICS_PORT=${METRICS_PORT:-9564}
 REST_PORT=${REST_PORT:-8164}
 OUT=${OUT:-$ROOT/artifacts/benchmarks/$(date -u +%Y%m%dT%H%M%SZ)}
@@ -48,7 +48,7 @@ SERVICE=$SERVICE_DIR/bin/Release/net10.0/InferenceService
 LOADTEST=$ROOT/src/LoadTest/bin/Release/net10.0/loadtest
 TARGET=127.0.0.1:$GRPC_PORT
 METRICS=http://127.0.0.1:$METRICS_PORT/metrics
-ECHO=127.0.0.1:${ECHO_PORT:-50161}
+ECHO=127.0.0.1:${ECHO_PORT:-31161}
 SUITE=${SUITE:-all}
 case $SUITE in all|saturation|classic) ;; *) echo "SUITE must be all, saturation or classic" >&2; exit 2 ;; esac
 # Pinning: prefixes for what serves (service, echo server, raw model) and what loads (loadtest, h2load).
@@ -81,31 +81,17 @@ trap 'stop_off; stop_service' EXIT
 # `dotnet run`: appsettings.json and ../../models), on its own ports; hard cases captured under $OUT, not into the
 # real sample log (these are test-split images). Returns once /healthz says the models are loaded and warm.
 start_service() {
-  local name=$1 attempt
+  local name=$1
   shift
-  # The default ports lie in Linux's ephemeral range, so a client connection of an earlier run (in TIME_WAIT) can
-  # hold one for up to a minute: then wait and try again instead of losing the repetition.
-  for attempt in 1 2 3 4; do
-    (cd "$SERVICE_DIR" && exec $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" "$SERVICE" \
-      --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
-      --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$REST_PORT" \
-      > "$OUT/service-$name.log" 2>&1) &
-    SERVICE_PID=$!
-    for _ in $(seq 1 50); do
-      curl -sf "http://127.0.0.1:$METRICS_PORT/healthz" > /dev/null 2>&1 && return
-      kill -0 "$SERVICE_PID" 2>/dev/null || break
-      sleep 0.2
-    done
-    if ! kill -0 "$SERVICE_PID" 2>/dev/null && grep -q "address already in use" "$OUT/service-$name.log"; then
-      wait "$SERVICE_PID" 2>/dev/null || true
-      echo "a port of $name is still held (attempt $attempt); retrying in 20 s" >&2
-      sleep 20
-      continue
-    fi
-    wait_healthy "$METRICS_PORT" "$OUT/service-$name.log"
-    return
-  done
-  wait_healthy "$METRICS_PORT" "$OUT/service-$name.log"
+  start_healthy "$METRICS_PORT" "$OUT/service-$name.log" exec_service "$name" "$@"
+}
+
+exec_service() {
+  local name=$1
+  shift
+  cd "$SERVICE_DIR" && exec $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" \
+    "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
+    --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$REST_PORT"
 }
 
 # run LABEL REP CONCURRENCY SCENARIO [extra loadtest options]
@@ -142,16 +128,6 @@ wait_for_idle() {
   echo "$busy"
 }
 
-# start_echo_server LOG [echo-server options]: `loadtest echo-server` on $ECHO with the runtime's defaults (as the
-# service), as SERVICE_PID for stop_service; returns once it listens.
-start_echo_server() {
-  local log=$1
-  shift
-  $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" "$@" > "$log" 2>&1 &
-  SERVICE_PID=$!
-  for _ in $(seq 1 100); do grep -qs listening "$log" && break; sleep 0.1; done
-}
-
 # floor LABEL REP [echo-server options]: a concurrency-1 student run against `loadtest echo-server`.
 floor() {
   local label=$1 rep=$2
@@ -168,7 +144,7 @@ floor() {
 # shellcheck source=lib/saturation.sh
 . "$ROOT/scripts/lib/saturation.sh"
 if [ "$SUITE" != classic ]; then
-  ensure_h2load
+  ensure_tool h2load nghttp2-client
   # h2load sends one body on every call: the first test image, student route and default route.
   "$LOADTEST" frame --data "$DATA" --scenario student --out "$OUT/student.frame" > /dev/null
   "$LOADTEST" frame --data "$DATA" --scenario cascade --out "$OUT/default.frame" > /dev/null

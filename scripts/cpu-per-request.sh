@@ -15,7 +15,7 @@
 #    stubs); the rest is libc and the loader.
 #
 # REPS (3) repetitions, medians. Needs perf (Debian package linux-perf; installed with apt-get when missing) and
-# h2load (nghttp2-client). Settings by environment: REPS, DURATION (10, seconds), SETTLE (15, seconds), PORT (50171),
+# h2load (nghttp2-client). Settings by environment: REPS, DURATION (10, seconds), SETTLE (15, seconds), PORT (31171),
 # METRICS_PORT (9574), OUT, NO_DOC=1 (leave docs/ alone; otherwise the table goes between the cpu markers of
 # docs/benchmarks.md). perf samples at 999 Hz, which costs the server about 1% of its throughput.
 set -euo pipefail
@@ -25,7 +25,7 @@ DATA=$(cd "${1:-../shared/datasets/fashion-mnist}" && pwd)
 REPS=${REPS:-3}
 DURATION=${DURATION:-10}
 SETTLE=${SETTLE:-15}
-PORT=${PORT:-50171}
+PORT=${PORT:-31171}
 METRICS_PORT=${METRICS_PORT:-9574}
 OUT=${OUT:-$ROOT/artifacts/cpu-per-request/$(date -u +%Y%m%dT%H%M%SZ)}
 SERVICE_DIR=$ROOT/src/InferenceService
@@ -35,20 +35,18 @@ STUDENT_MODEL=$(ls -d "$ROOT"/models/fashion-mnist/student/*/ | sort -V | tail -
 TICKS=$(getconf CLK_TCK)
 mkdir -p "$OUT"
 
-sudo=
-[ "$(id -u)" -ne 0 ] && sudo=sudo
-command -v perf > /dev/null || $sudo apt-get install -y linux-perf > "$OUT/apt-perf.log" 2>&1
-command -v h2load > /dev/null || $sudo apt-get install -y nghttp2-client > "$OUT/apt-nghttp2.log" 2>&1
-echo "building (Release)" >&2
-dotnet build -c Release "$ROOT/src/InferenceService" -v quiet -nologo | tail -n 2 >&2
-dotnet build -c Release "$ROOT/src/LoadTest" -v quiet -nologo | tail -n 2 >&2
-"$LOADTEST" frame --data "$DATA" --scenario student --out "$OUT/student.frame" > /dev/null
-
 # shellcheck source=lib/service.sh
 . "$ROOT/scripts/lib/service.sh"
 # shellcheck source=lib/report.sh
 . "$ROOT/scripts/lib/report.sh"
 trap stop_service EXIT
+ensure_tool perf linux-perf
+ensure_tool h2load nghttp2-client
+echo "building (Release)" >&2
+dotnet build -c Release "$ROOT/src/InferenceService" -v quiet -nologo | tail -n 2 >&2
+dotnet build -c Release "$ROOT/src/LoadTest" -v quiet -nologo | tail -n 2 >&2
+"$LOADTEST" frame --data "$DATA" --scenario student --out "$OUT/student.frame" > /dev/null
+
 # JIT-compiled code named for perf, and mapped once (W^X double mapping hides it from perf's map).
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 
@@ -87,10 +85,13 @@ measure() {
     "$OUT/$label-$rep.dso.txt" > "$OUT/$label-$rep.values"
 }
 
-start_echo() {
-  "$LOADTEST" echo-server --listen "127.0.0.1:$PORT" "$@" > "$OUT/echo-server.log" 2>&1 &
-  SERVICE_PID=$!
-  for _ in $(seq 1 100); do grep -qs listening "$OUT/echo-server.log" && break; sleep 0.1; done
+# The echo and bare servers on the service's gRPC port, so h2load's arguments stay the same.
+ECHO=127.0.0.1:$PORT
+
+exec_service() {
+  cd "$SERVICE_DIR" && exec "$SERVICE" --urls "http://127.0.0.1:$PORT" \
+    --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$((METRICS_PORT + 1))" \
+    --Capture:Directory="$OUT/samples"
 }
 
 for rep in $(seq 1 "$REPS"); do
@@ -101,17 +102,13 @@ for rep in $(seq 1 "$REPS"); do
   sed -n 's/^images\/s: \([0-9]*\) (\([0-9]*\) callers.*/\1 \2/p' "$OUT/raw-$rep.txt" |
     awk '{ printf "%.1f\n", $2 * 1e6 / $1 }' > "$OUT/raw-$rep.values"
 
-  start_echo
+  start_echo_server "$OUT/echo-server.log"
   measure echo "$rep"
   stop_service
-  start_echo --model "$STUDENT_MODEL" --intra-op-threads 1
+  start_echo_server "$OUT/echo-server.log" --model "$STUDENT_MODEL" --intra-op-threads 1
   measure bare "$rep"
   stop_service
-  (cd "$SERVICE_DIR" && exec "$SERVICE" --urls "http://127.0.0.1:$PORT" \
-    --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$((METRICS_PORT + 1))" \
-    --Capture:Directory="$OUT/samples" > "$OUT/service.log" 2>&1) &
-  SERVICE_PID=$!
-  wait_healthy "$METRICS_PORT" "$OUT/service.log"
+  start_healthy "$METRICS_PORT" "$OUT/service.log" exec_service
   measure service "$rep"
   stop_service
 done

@@ -14,7 +14,7 @@
 # The teacher share and accuracy of both passes, the redistill report and the time taken end up in $OUT/summary.md.
 #
 # Settings by environment: OUT (artifacts/redistillation/<UTC time>), RATE (1000 requests/s), EPOCHS (5),
-# GRPC_PORT (50161), METRICS_PORT (9574).
+# GRPC_PORT (31261), METRICS_PORT (9574).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -22,7 +22,7 @@ DATA=$(cd "${1:-../shared/datasets/fashion-mnist}" && pwd)
 OUT=${OUT:-$ROOT/artifacts/redistillation/$(date -u +%Y%m%dT%H%M%SZ)}
 RATE=${RATE:-1000}
 EPOCHS=${EPOCHS:-5}
-GRPC_PORT=${GRPC_PORT:-50161}
+GRPC_PORT=${GRPC_PORT:-31261}
 METRICS_PORT=${METRICS_PORT:-9574}
 SERVICE_DIR=$ROOT/src/InferenceService
 SERVICE=$SERVICE_DIR/bin/Release/net10.0/InferenceService

@@ -22,7 +22,7 @@
 # TEACHER_DIR, STUDENT_DIR (models/fashion-mnist/{teacher,student}/1), RECALIBRATE (1 when TEACHER_DIR is not the
 # shipped teacher), ROUNDS (1), EPOCHS (5), RATE (500 requests/s), LIMIT (traffic images per pass, 0 = all 54 000),
 # SWAP_RATE (100), CAPACITY_SECONDS (20), PREFER (gap: what the recalibration of v1 and of every redistilled
-# version keeps when the target cannot be certified), GRPC_PORT (52151), METRICS_PORT (52152), REDISTILL_ARGS (extra options).
+# version keeps when the target cannot be certified), GRPC_PORT (31351), METRICS_PORT (31352), REDISTILL_ARGS (extra options).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -40,8 +40,8 @@ RATE=${RATE:-500}
 LIMIT=${LIMIT:-0}
 SWAP_RATE=${SWAP_RATE:-100}
 CAPACITY_SECONDS=${CAPACITY_SECONDS:-20}
-GRPC_PORT=${GRPC_PORT:-52151}
-METRICS_PORT=${METRICS_PORT:-52152}
+GRPC_PORT=${GRPC_PORT:-31351}
+METRICS_PORT=${METRICS_PORT:-31352}
 # The calibration target of the shipped student (models/fashion-mnist/README.md), for v1 and every new version.
 TARGET_ARGS=(--max-gap-pp 0.1 --max-teacher-share 0.2)
 read -r -a EXTRA_ARGS <<< "${REDISTILL_ARGS:-}"

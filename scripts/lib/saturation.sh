@@ -50,15 +50,6 @@ stop_off() {
   OFF_PID=
 }
 
-# ensure_h2load: h2load (Debian package nghttp2-client), installed with apt-get when missing.
-ensure_h2load() {
-  command -v h2load > /dev/null && return
-  echo "installing h2load (nghttp2-client)" >&2
-  local sudo=
-  [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y nghttp2-client > "$OUT/apt-nghttp2.log" 2>&1 || { $sudo apt-get update > /dev/null 2>&1 && $sudo apt-get install -y nghttp2-client > "$OUT/apt-nghttp2.log" 2>&1; }
-}
-
 # served_count: Classify calls the service answered so far (its own counter, from /metrics).
 served_count() {
   curl -sf "$METRICS" | awk '/^serving_request_duration_seconds_count/ { n += $NF } END { printf "%d\n", n }'

@@ -28,17 +28,66 @@ wait_healthy() {
   exit 1
 }
 
+# start_healthy METRICS_PORT LOG COMMAND [ARGS...]: runs COMMAND in the background as SERVICE_PID, its output in LOG,
+# and returns once it answers /healthz on METRICS_PORT (see wait_healthy). COMMAND may be a shell function that ends
+# in `exec`, so that SERVICE_PID is the server itself. A server that exits at once because a port is still held (a
+# client connection of an earlier run in TIME_WAIT holds it for up to a minute) is started again after 20 s, up to
+# four times, instead of ending the run.
+start_healthy() {
+  local port=$1 log=$2 attempt
+  shift 2
+  for attempt in 1 2 3 4; do
+    "$@" > "$log" 2>&1 &
+    SERVICE_PID=$!
+    for _ in $(seq 1 50); do
+      curl -sf "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && return
+      kill -0 "$SERVICE_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$SERVICE_PID" 2>/dev/null || ! grep -q "address already in use" "$log"; then
+      break
+    fi
+    wait "$SERVICE_PID" 2>/dev/null || true
+    echo "a port is still held (attempt $attempt; see $log); retrying in 20 s" >&2
+    sleep 20
+  done
+  wait_healthy "$port" "$log"
+}
+
 # start_capturing_service REPO SAMPLES LOG: starts the built service (the caller's SERVICE, run from SERVICE_DIR) on the
 # model repository REPO, capturing hard cases into SAMPLES (no shadow samples), gRPC on TARGET, metrics on
 # METRICS_PORT and v2 REST on REST_PORT (METRICS_PORT + 1 unless set: never the shared default 8000), output in LOG;
 # returns once it is healthy. How the redistillation demos run it.
 start_capturing_service() {
-  local repo=$1 samples=$2 log=$3
-  (cd "$SERVICE_DIR" && exec env ModelRepository__Path="$repo" Capture__Directory="$samples" Capture__ShadowSampleRate=0 \
+  start_healthy "$METRICS_PORT" "$3" exec_capturing_service "$1" "$2"
+}
+
+exec_capturing_service() {
+  cd "$SERVICE_DIR" && exec env ModelRepository__Path="$1" Capture__Directory="$2" Capture__ShadowSampleRate=0 \
     "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
-    --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:${REST_PORT:-$((METRICS_PORT + 1))}" > "$log" 2>&1) &
+    --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:${REST_PORT:-$((METRICS_PORT + 1))}"
+}
+
+# start_echo_server LOG [echo-server options]: `loadtest echo-server` (the caller's LOADTEST) on ECHO (HOST:PORT), under
+# the caller's SERVER prefix (a taskset, or empty), with the runtime's defaults as the service has them, as
+# SERVICE_PID for stop_service; returns once it listens.
+start_echo_server() {
+  local log=$1
+  shift
+  ${SERVER:-} env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$LOADTEST" echo-server --listen "$ECHO" "$@" > "$log" 2>&1 &
   SERVICE_PID=$!
-  wait_healthy "$METRICS_PORT" "$log"
+  for _ in $(seq 1 100); do grep -qs listening "$log" && break; sleep 0.1; done
+}
+
+# ensure_tool COMMAND PACKAGE: installs the Debian PACKAGE with apt-get when COMMAND is missing (the caller's OUT holds
+# apt's log), updating the package lists once if the first try fails.
+ensure_tool() {
+  local command=$1 package=$2 sudo=
+  command -v "$command" > /dev/null && return
+  echo "installing $command ($package)" >&2
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get install -y "$package" > "$OUT/apt-$package.log" 2>&1 ||
+    { $sudo apt-get update > /dev/null 2>&1 && $sudo apt-get install -y "$package" > "$OUT/apt-$package.log" 2>&1; }
 }
 
 # wait_swapped VERSION LOG: returns once the service's LOG says student VERSION is being served (a hot swap);

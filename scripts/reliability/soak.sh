@@ -19,7 +19,7 @@ scenario=${SCENARIO:-cascade}
 data=${DATA:-$root/../shared/datasets/fashion-mnist}
 interval=${SAMPLE_SECONDS:-10}
 max_growth=${MAX_RSS_GROWTH_PERCENT:-10}
-grpc_port=${GRPC_PORT:-50151}
+grpc_port=${GRPC_PORT:-31451}
 metrics_port=${METRICS_PORT:-9564}
 out=${OUT:-$root/artifacts/reliability/soak-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$out"

@@ -15,7 +15,7 @@ internal static class EchoServerCommand
     {
         var command = new Command("echo-server",
             "Serve a do-nothing Classifier (h2c) until stopped: run against it, it measures the client, HTTP/2 and gRPC server floor");
-        var listen = new Option<string>("--listen") { Description = "HOST:PORT to listen on", DefaultValueFactory = _ => "127.0.0.1:50161" };
+        var listen = new Option<string>("--listen") { Description = "HOST:PORT to listen on", DefaultValueFactory = _ => "127.0.0.1:31161" };
         var model = new Option<FileInfo?>("--model")
         {
             Description = "Run this ONNX model (batch 1) on every call's tensor instead of doing no work",
