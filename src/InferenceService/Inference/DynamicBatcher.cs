@@ -13,14 +13,16 @@ namespace InferenceService.Inference;
 /// <summary>
 /// Dynamic batching for one model version over one or more <see cref="ModelInstance"/>s, work-conserving: no instance
 /// idles while a request waits. A request that finds nothing queued and an instance idle runs at once on it, on its
-/// own thread, since waiting for company that may never come only adds latency and a thread hop. Requests that come
-/// while every instance is busy queue in the one queue of the version; a worker per instance takes them, as soon as
-/// its instance frees, as one batch of up to <see cref="BatchingOptions.MaxBatchSize"/>, waiting at most
-/// <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/> after the first for more. Each instance runs one batch at a
-/// time over its own bound buffers; the instances run at once over the version's one session (ONNX Runtime's
-/// <c>Run</c> is thread-safe). With batching disabled each request runs alone on its own thread, concurrently, over
-/// its caller's buffers. A request alone in the replica runs on the version's <see cref="LoneRequests"/> session, when
-/// it has one, with all the cores it allows.
+/// own thread, since waiting for company that may never come only adds latency and a thread hop; one that finds every
+/// instance busy runs at once beside them, on its own buffers, while fewer than
+/// <see cref="BatchingOptions.MaxUnbatchedRuns"/> do. Requests that come beyond that queue in the one queue of the
+/// version; a worker per instance takes them, as soon as its instance frees, as one batch of up to
+/// <see cref="BatchingOptions.MaxBatchSize"/>, waiting at most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/>
+/// after the first for more. Each instance runs one batch at a time over its own bound buffers; the instances and the
+/// runs beside them run at once over the version's one session (ONNX Runtime's <c>Run</c> is thread-safe). With
+/// batching disabled each request runs alone on its own thread, concurrently, over its caller's buffers. A request
+/// alone in the replica runs on the version's <see cref="LoneRequests"/> session, when it has one, with all the cores
+/// it allows.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
@@ -33,9 +35,12 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly Channel<BatchItem> queue;
     private readonly Task[] workers;
     private readonly string role;
+    private readonly int maxUnbatchedRuns;
     // Requests queued and not yet in a batch, including one a worker has read while it waits for an instance (the
     // channel no longer counts it): the bound of MaxQueueSize, and what "nothing queued" means on the fast path.
     private int waiting;
+    // Requests running outside the instances because every instance was busy (BatchingOptions.MaxUnbatchedRuns).
+    private int unbatchedRuns;
 
     /// <param name="instances">Model instances (ignored with batching disabled); see <see cref="BatchingOptions.InstancesFor"/>.</param>
     /// <param name="lone">The session for a request alone in the replica; null runs every request on the instances.</param>
@@ -62,6 +67,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 .Select(i => new ModelInstance(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new BatchBuffers(model, options.MaxBatchSize)))
                 .ToArray()
             : [];
+        maxUnbatchedRuns = options.UnbatchedRunsFor(Environment.ProcessorCount, model.ExecutionProvider);
         this.lone = lone;
         // Only ever a batch of one: requests that queue found the replica busy.
         loneInstance = lone is not null && options.Enabled ? new ModelInstance("lone", new BatchBuffers(lone.Model, 1)) : null;
@@ -73,6 +79,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     /// <summary>Model instances running batches (0 with batching disabled: every request runs alone).</summary>
     public int Instances => instances.Length;
+
+    /// <summary>How many requests may run beside busy instances before requests queue (<see cref="BatchingOptions.MaxUnbatchedRuns"/>).</summary>
+    public int MaxUnbatchedRuns => maxUnbatchedRuns;
 
     /// <summary>The session a request alone in the replica runs on, if any.</summary>
     public OnnxModel? LoneModel => lone?.Model;
@@ -86,30 +95,34 @@ public sealed class DynamicBatcher : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (instances.Length == 0)
         {
-            RunUnbatched(input, logits);
+            RunUnbatched(input, logits, lone?.Choose() ?? (false, false));
             return Task.CompletedTask;
         }
 
         // Nothing queued and an instance free: this request is a batch of one that need not wait. A request queued
         // meanwhile goes to the next instance that frees, as it would for any batch.
-        var alone = false;
-        if (!options.WaitWhenIdle && Volatile.Read(ref waiting) == 0 && (TryTakeLone(out alone) ?? TryTakeIdle()) is { } instance)
+        if (!options.WaitWhenIdle && Volatile.Read(ref waiting) == 0)
         {
-            try
+            if ((TryTakeLone(out var alone) ?? TryTakeIdle()) is { } instance)
             {
-                metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
-                var buffers = instance.Buffers;
-                input.Span.CopyTo(buffers.Input(1).Span);
-                var elapsed = RunTimed(instance, 1);
-                if (alone)
-                    lone!.Record(instance == loneInstance, elapsed);
-                buffers.Logits(1).Span.CopyTo(logits.Span);
+                RunAtOnce(instance, alone, input, logits);
+                return Task.CompletedTask;
             }
-            finally
+            // Every instance busy and nothing queued: run beside them while few do, rather than hand off to a worker.
+            if (Interlocked.Increment(ref unbatchedRuns) <= maxUnbatchedRuns)
             {
-                instance.Exit();
+                try
+                {
+                    metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
+                    RunUnbatched(input, logits, (Alone: false, OnLone: false));
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref unbatchedRuns);
+                }
+                return Task.CompletedTask;
             }
-            return Task.CompletedTask;
+            Interlocked.Decrement(ref unbatchedRuns);
         }
 
         if (Interlocked.Increment(ref waiting) > options.MaxQueueSize)
@@ -160,11 +173,33 @@ public sealed class DynamicBatcher : IAsyncDisposable
             await loneInstance.CloseAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Batching disabled: the request runs on its caller's buffers, on the lone session when it is alone.</summary>
-    private void RunUnbatched(ReadOnlyMemory<float> input, Memory<float> logits)
+    /// <summary>A batch of one on an instance the caller holds, on the caller's thread.</summary>
+    private void RunAtOnce(ModelInstance instance, bool alone, ReadOnlyMemory<float> input, Memory<float> logits)
+    {
+        try
+        {
+            metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
+            var buffers = instance.Buffers;
+            input.Span.CopyTo(buffers.Input(1).Span);
+            var elapsed = RunTimed(instance, 1);
+            if (alone)
+                lone!.Record(instance == loneInstance, elapsed);
+            buffers.Logits(1).Span.CopyTo(logits.Span);
+        }
+        finally
+        {
+            instance.Exit();
+        }
+    }
+
+    /// <summary>
+    /// The request runs on its caller's buffers and thread, outside the instances (batching disabled, or every instance
+    /// busy), on the lone session when <see cref="LoneRequests.Choose"/> said so.
+    /// </summary>
+    private void RunUnbatched(ReadOnlyMemory<float> input, Memory<float> logits, (bool Alone, bool OnLone) choice)
     {
         var started = Stopwatch.GetTimestamp();
-        var (alone, onLone) = lone?.Choose() ?? (false, false);
+        var (alone, onLone) = choice;
         // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
         (fakeRun ?? (onLone ? lone!.Model.Run : Model.Run))(MemoryMarshal.AsMemory(input), 1, logits);
         var elapsed = Stopwatch.GetElapsedTime(started);

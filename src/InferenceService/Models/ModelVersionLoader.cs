@@ -52,9 +52,10 @@ public sealed class ModelVersionLoader(
         var batcher = new DynamicBatcher(model, batching, batching.InstancesFor(role, runtime.IntraOpThreadsFor(role)), metrics,
             lone is null ? null : new LoneRequests(lone, () => admission.InFlight <= 1));
         logger.LogInformation("Loaded {Model} {Role} v{Version} ({Precision}): input {Shape}, {Classes} classes, arch {Arch}, " +
-            "{Instances} instance(s) of {Threads} thread(s), a lone request on {LoneThreads}",
+            "{Instances} instance(s) of {Threads} thread(s) and up to {Unbatched} run(s) beside them, a lone request on {LoneThreads}",
             name, role, file.Version, model.Metadata.Precision, model.Shape, model.Classes, model.Metadata.Arch, batcher.Instances,
-            runtime.IntraOpThreadsFor(role), loneThreads > 0 ? loneThreads : runtime.IntraOpThreadsFor(role));
+            runtime.IntraOpThreadsFor(role), batcher.Instances > 0 ? batcher.MaxUnbatchedRuns : 0,
+            loneThreads > 0 ? loneThreads : runtime.IntraOpThreadsFor(role));
         return new LoadedModel(model, batcher, stamp);
     }
 

@@ -50,7 +50,7 @@ public sealed class DynamicBatcherTests : IDisposable
     [Fact]
     public async Task InferAsync_ModelBusy_RequestsThatCameMeanwhileRunTogetherAsOneBatch()
     {
-        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000 };
+        var options = new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000 };
         var model = new HeldModel(student) { Hold = true };
         await using var batcher = Batcher(options, model);
 
@@ -72,7 +72,7 @@ public sealed class DynamicBatcherTests : IDisposable
     [Fact]
     public async Task InferAsync_ModelBusyAndNoQueueDelay_QueuedRequestsRunAsSoonAsItFrees()
     {
-        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var options = new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
         var model = new HeldModel(student) { Hold = true };
         await using var batcher = Batcher(options, model);
 
@@ -84,6 +84,35 @@ public sealed class DynamicBatcherTests : IDisposable
         await Task.WhenAll(queued);
 
         Assert.Equal([1, 3], model.Batches);
+    }
+
+    [Fact]
+    public async Task InferAsync_InstanceBusyAndNothingQueued_RunsBesideItUpToTheLimitThenQueues()
+    {
+        var options = new BatchingOptions { MaxUnbatchedRuns = 1, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
+        var outputs = Enumerable.Range(0, 3).Select(_ => new float[3]).ToArray();
+
+        var onInstance = Task.Run(() => batcher.InferAsync(Confident, outputs[0], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var beside = Task.Run(() => batcher.InferAsync(Confident, outputs[1], CancellationToken.None));
+        // The second runs at once although the only instance is busy: both are inside the model.
+        Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(10)), "the second request waited for the instance");
+        var queued = batcher.InferAsync(new float[] { 0f, 1f, 0f, 0f }, outputs[2], CancellationToken.None);
+        // The limit of one run beside the instance is reached: the third waits in the queue.
+        Assert.False(await model.Entered.WaitAsync(TimeSpan.FromMilliseconds(200)), "the third request ran beyond the limit");
+        Assert.False(queued.IsCompleted);
+        model.Release();
+        await Task.WhenAll(onInstance, beside, queued);
+
+        Assert.Equal([1, 1, 1], model.Batches);
+        Assert.Equal(2, model.MostRunning);
+        Assert.Equal([10f, 0f, 0f], outputs[1]);
+        Assert.Equal([0f, 10f, 0f], outputs[2]);
+        // Beside the instance the run read the caller's own input; on the instance, the instance's buffers.
+        Assert.Same(Confident, model.Inputs[1]);
+        Assert.NotSame(Confident, model.Inputs[0]);
     }
 
     [Fact]
@@ -107,7 +136,7 @@ public sealed class DynamicBatcherTests : IDisposable
     [Fact]
     public async Task InferAsync_QueueFull_ThrowsQueueFullWithoutWaiting()
     {
-        var options = new BatchingOptions { MaxQueueSize = 1, MaxBatchSize = 1, MaxQueueDelayMicroseconds = 0 };
+        var options = new BatchingOptions { MaxUnbatchedRuns = 0, MaxQueueSize = 1, MaxBatchSize = 1, MaxQueueDelayMicroseconds = 0 };
         var model = new HeldModel(student) { Hold = true };
         await using var batcher = Batcher(options, model);
 
@@ -126,7 +155,7 @@ public sealed class DynamicBatcherTests : IDisposable
     [Fact]
     public async Task InferAsync_CancelledWhileQueued_CancelsWithoutRunning()
     {
-        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var options = new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
         var model = new HeldModel(student) { Hold = true };
         await using var batcher = Batcher(options, model);
         using var cancel = new CancellationTokenSource();

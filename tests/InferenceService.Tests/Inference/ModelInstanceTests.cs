@@ -23,7 +23,7 @@ public sealed class ModelInstanceTests : IDisposable
     public async Task InferAsync_TwoInstancesAndTwoCallers_RunsOverlapOnSeparateBuffers()
     {
         var model = new HeldModel(student) { Hold = true };
-        await using var batcher = Batcher(new BatchingOptions { MaxBatchSize = 4 }, instances: 2, model);
+        await using var batcher = Batcher(new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 4 }, instances: 2, model);
         var first = new float[3];
         var second = new float[3];
 
@@ -45,7 +45,7 @@ public sealed class ModelInstanceTests : IDisposable
     public async Task InferAsync_QueuedWhileInstancesIdle_WorkersRunBatchesAtOnce()
     {
         // Everything queues (WaitWhenIdle), so the two overlapping runs are two workers' batches.
-        var options = new BatchingOptions { MaxBatchSize = 1, MaxQueueDelayMicroseconds = 0, WaitWhenIdle = true };
+        var options = new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 1, MaxQueueDelayMicroseconds = 0, WaitWhenIdle = true };
         var model = new HeldModel(student) { Hold = true };
         await using var batcher = Batcher(options, instances: 2, model);
 
@@ -82,7 +82,7 @@ public sealed class ModelInstanceTests : IDisposable
                 runs++;
             }
         }
-        await using var batcher = new DynamicBatcher(student, new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 },
+        await using var batcher = new DynamicBatcher(student, new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 },
             instances: 3, tiny.Metrics(), Run);
         var inputs = Enumerable.Range(0, 300).Select(i => TinyStudent.Pixels(i)).ToArray();
         var outputs = inputs.Select(_ => new float[3]).ToArray();
@@ -99,7 +99,7 @@ public sealed class ModelInstanceTests : IDisposable
     public async Task DisposeAsync_RunsInProgressOnTwoInstancesAndOneQueued_FinishesAllBeforeItCompletes()
     {
         var model = new HeldModel(student) { Hold = true };
-        var batcher = Batcher(new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 }, instances: 2, model);
+        var batcher = Batcher(new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 }, instances: 2, model);
         var outputs = Enumerable.Range(0, 3).Select(_ => new float[3]).ToArray();
 
         var one = Task.Run(() => batcher.InferAsync(Confident, outputs[0], CancellationToken.None));
@@ -123,7 +123,7 @@ public sealed class ModelInstanceTests : IDisposable
     public async Task InferAsync_CancelledWhileItsBatchRuns_CompletesOnlyAfterTheRunWroteItsLogits()
     {
         var model = new HeldModel(student) { Hold = true };
-        await using var batcher = Batcher(new BatchingOptions { MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 }, instances: 1, model);
+        await using var batcher = Batcher(new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 4, MaxQueueDelayMicroseconds = 0 }, instances: 1, model);
         using var cancel = new CancellationTokenSource();
         var logits = new float[] { -1f, -1f, -1f };
 
@@ -147,7 +147,7 @@ public sealed class ModelInstanceTests : IDisposable
     public async Task InferAsync_SameInputsBatchedAndUnbatched_GiveTheSameLogits()
     {
         var model = new HeldModel(student) { Hold = true };
-        await using var batched = Batcher(new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 }, instances: 1, model);
+        await using var batched = Batcher(new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 }, instances: 1, model);
         await using var unbatched = new DynamicBatcher(student, new BatchingOptions { Enabled = false }, instances: 1, tiny.Metrics());
         var inputs = Enumerable.Range(0, 9).Select(i => TinyStudent.Pixels(i)).ToArray();
         var viaBatches = inputs.Select(_ => new float[3]).ToArray();
@@ -170,7 +170,7 @@ public sealed class ModelInstanceTests : IDisposable
     [Fact]
     public async Task InferAsync_RealRunOnSeveralInstances_AnswersAsTheUnbatchedModel()
     {
-        await using var batched = new DynamicBatcher(student, new BatchingOptions { MaxBatchSize = 8 }, instances: 3, tiny.Metrics());
+        await using var batched = new DynamicBatcher(student, new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 8 }, instances: 3, tiny.Metrics());
         var inputs = Enumerable.Range(0, 200).Select(i => TinyStudent.Pixels(i)).ToArray();
         var outputs = inputs.Select(_ => new float[3]).ToArray();
 
@@ -198,6 +198,16 @@ public sealed class ModelInstanceTests : IDisposable
         Assert.Equal(3, options.InstancesFor(ModelRole.Teacher, intraOpThreads: 0));
         Assert.Equal(BatchingOptions.AutomaticInstances(1, Environment.ProcessorCount), options.InstancesFor(ModelRole.Student, 1));
     }
+
+    [Theory]
+    [InlineData(null, 2, ExecutionProvider.Cpu, 8)]
+    [InlineData(null, 64, ExecutionProvider.Cpu, 256)]
+    [InlineData(null, 16, ExecutionProvider.Cuda, 0)]
+    [InlineData(3, 16, ExecutionProvider.Cuda, 3)]
+    [InlineData(0, 2, ExecutionProvider.Cpu, 0)]
+    public void UnbatchedRunsFor_CoresAndProvider_FourPerCoreOnTheCpuNoneOnAGpuUnlessSet(int? setting, int cores,
+        ExecutionProvider provider, int expected) =>
+        Assert.Equal(expected, new BatchingOptions { MaxUnbatchedRuns = setting }.UnbatchedRunsFor(cores, provider));
 
     /// <summary>The student's logits for one image run alone, on ONNX Runtime's per-call path.</summary>
     private float[] Alone(float[] pixels)
