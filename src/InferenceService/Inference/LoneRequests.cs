@@ -17,6 +17,14 @@ namespace InferenceService.Inference;
 /// of their time, the faster one serves, and every <see cref="ProbeEvery"/>th lone request tries the other to keep
 /// its average current.
 /// </para>
+/// <para>
+/// The averages are of the logarithm of the time (a moving geometric mean), so that one run slowed by a neighbour's
+/// time slice moves its way's average by a fraction while a lasting slowdown still turns the choice within a few runs.
+/// An arithmetic average let one 10 ms run of the teacher's lone session (typically 1.3 ms) make it look slower than
+/// the one-thread instance (2.1 ms), and as the slower way is only probed every <see cref="ProbeEvery"/>th request,
+/// the next few hundred lone requests took the slow way: measured at concurrency 1, the teacher route's mean latency
+/// was 0.77-0.96x with every lone request on the lone session, in 3 interleaved pairs.
+/// </para>
 /// </summary>
 public sealed class LoneRequests(OnnxModel model, Func<bool> isAlone)
 {
@@ -25,9 +33,9 @@ public sealed class LoneRequests(OnnxModel model, Func<bool> isAlone)
 
     // Weight of the newest run in the averages: about the last ten runs count.
     private const double Weight = 0.1;
-    // Moving averages in microseconds; 0 until that way has run once. Races between updates only lose a sample.
-    private double loneMicroseconds;
-    private double sharedMicroseconds;
+    // Moving averages of ln(microseconds); NaN until that way has run once. Races between updates only lose a sample.
+    private double loneLog = double.NaN;
+    private double sharedLog = double.NaN;
     private int decisions;
 
     /// <summary>The version's second session (<see cref="Configuration.OnnxRuntimeOptions.LoneRequestThreads"/>).</summary>
@@ -49,12 +57,12 @@ public sealed class LoneRequests(OnnxModel model, Func<bool> isAlone)
     /// <summary>Whether a lone request should run on the lone session (true) or on an instance like any other.</summary>
     public bool PreferLone()
     {
-        var lone = Volatile.Read(ref loneMicroseconds);
-        var shared = Volatile.Read(ref sharedMicroseconds);
+        var lone = Volatile.Read(ref loneLog);
+        var shared = Volatile.Read(ref sharedLog);
         // Each way runs once before they are compared.
-        if (lone == 0)
+        if (double.IsNaN(lone))
             return true;
-        if (shared == 0)
+        if (double.IsNaN(shared))
             return false;
         var probe = Interlocked.Increment(ref decisions) % ProbeEvery == 0;
         return lone <= shared != probe;
@@ -63,12 +71,14 @@ public sealed class LoneRequests(OnnxModel model, Func<bool> isAlone)
     /// <summary>Records how long a lone request's run took, on the lone session or on an instance.</summary>
     public void Record(bool onLoneSession, TimeSpan elapsed)
     {
-        ref var average = ref onLoneSession ? ref loneMicroseconds : ref sharedMicroseconds;
-        var sample = Math.Max(elapsed.TotalMicroseconds, 1e-3);
+        ref var average = ref onLoneSession ? ref loneLog : ref sharedLog;
+        var sample = Math.Log(Math.Max(elapsed.TotalMicroseconds, 1e-3));
         var before = Volatile.Read(ref average);
-        Volatile.Write(ref average, before == 0 ? sample : before + Weight * (sample - before));
+        Volatile.Write(ref average, double.IsNaN(before) ? sample : before + Weight * (sample - before));
     }
 
-    /// <summary>The moving averages in microseconds (0 until measured): lone session, one-thread instance.</summary>
-    public (double Lone, double Shared) Averages => (Volatile.Read(ref loneMicroseconds), Volatile.Read(ref sharedMicroseconds));
+    /// <summary>The moving geometric means in microseconds (0 until measured): lone session, one-thread instance.</summary>
+    public (double Lone, double Shared) Averages => (Microseconds(Volatile.Read(ref loneLog)), Microseconds(Volatile.Read(ref sharedLog)));
+
+    private static double Microseconds(double log) => double.IsNaN(log) ? 0 : Math.Exp(log);
 }

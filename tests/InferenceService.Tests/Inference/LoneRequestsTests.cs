@@ -86,6 +86,22 @@ public sealed class LoneRequestsTests : IDisposable
     }
 
     [Fact]
+    public void PreferLone_OneSlowLoneRun_LoneKeepsServing()
+    {
+        var lone = new LoneRequests(tiny.LoneModel, () => true);
+        for (var i = 0; i < 10; i++)
+            lone.Record(onLoneSession: true, TimeSpan.FromMicroseconds(1300));
+        lone.Record(onLoneSession: false, TimeSpan.FromMicroseconds(2100));
+
+        // One lone run caught behind a neighbour's time slice, as the teacher's lone session on shared cores has them.
+        lone.Record(onLoneSession: true, TimeSpan.FromMilliseconds(10));
+        var choices = Enumerable.Range(0, LoneRequests.ProbeEvery).Select(_ => lone.PreferLone()).ToList();
+
+        Assert.Equal(LoneRequests.ProbeEvery - 1, choices.Count(c => c));
+        Assert.InRange(lone.Averages.Lone, 1300, 2100);
+    }
+
+    [Fact]
     public async Task InferAsync_OtherRequestsInFlight_RunsOnTheInstances()
     {
         var metrics = tiny.Metrics();
