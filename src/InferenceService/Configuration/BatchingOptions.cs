@@ -33,12 +33,13 @@ public sealed class BatchingOptions
 
     /// <summary>
     /// How many requests may run at once beside the instances, each on its caller's thread over its caller's buffers as
-    /// with batching disabled, when they find every instance busy and nothing queued; the next ones queue for a batch.
-    /// A queued request costs two thread hand-offs (to an instance's worker, and back to its caller's continuation),
-    /// and on a CPU its batch saves almost nothing (here the student's batch of 32 on one thread runs 1.02x the images
-    /// per second of batch 1), so at moderate concurrency queueing only adds those hand-offs. Beyond the limit the queue
-    /// keeps the runs in progress, and the threads they hold, bounded. 0 queues every request that finds the instances
-    /// busy, as Triton's scheduler does. Unset: <see cref="AutomaticUnbatchedRuns"/>.
+    /// with batching disabled, when they find every instance busy and nothing queued, and the replica holds no more
+    /// requests than the instances and these runs together; otherwise requests queue for a batch. A queued request
+    /// costs two thread hand-offs (to an instance's worker, and back to its caller's continuation), and on a CPU its
+    /// batch saves almost nothing (here the student's batch of 32 on one thread runs 1.02x the images per second of
+    /// batch 1), so at moderate concurrency queueing only adds those hand-offs; under heavier load batches keep the
+    /// runs in progress, and the threads taking turns on the cores, to the instances. 0 queues every request that finds
+    /// the instances busy, as Triton's scheduler does. Unset: <see cref="AutomaticUnbatchedRuns"/>.
     /// </summary>
     [Range(0, 4096)]
     public int? MaxUnbatchedRuns { get; set; }

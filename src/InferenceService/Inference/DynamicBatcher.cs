@@ -36,6 +36,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     private readonly Task[] workers;
     private readonly string role;
     private readonly int maxUnbatchedRuns;
+    private readonly Func<int>? inFlight;
     // Requests queued and not yet in a batch, including one a worker has read while it waits for an instance (the
     // channel no longer counts it): the bound of MaxQueueSize, and what "nothing queued" means on the fast path.
     private int waiting;
@@ -44,8 +45,10 @@ public sealed class DynamicBatcher : IAsyncDisposable
 
     /// <param name="instances">Model instances (ignored with batching disabled); see <see cref="BatchingOptions.InstancesFor"/>.</param>
     /// <param name="lone">The session for a request alone in the replica; null runs every request on the instances.</param>
-    public DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics, LoneRequests? lone = null)
-        : this(model, options, instances, metrics, run: null, lone)
+    /// <param name="inFlight">Requests in flight in the replica; null lets runs beside the instances depend on their count only.</param>
+    public DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics, LoneRequests? lone = null,
+        Func<int>? inFlight = null)
+        : this(model, options, instances, metrics, run: null, lone, inFlight)
     {
     }
 
@@ -54,7 +57,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
     /// the instance's own buffers, or the caller's with batching disabled.
     /// </param>
     internal DynamicBatcher(OnnxModel model, BatchingOptions options, int instances, ServingMetrics metrics,
-        Action<Memory<float>, int, Memory<float>>? run, LoneRequests? lone = null)
+        Action<Memory<float>, int, Memory<float>>? run, LoneRequests? lone = null, Func<int>? inFlight = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
         Model = model;
@@ -68,6 +71,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 .ToArray()
             : [];
         maxUnbatchedRuns = options.UnbatchedRunsFor(Environment.ProcessorCount, model.ExecutionProvider);
+        this.inFlight = inFlight;
         this.lone = lone;
         // Only ever a batch of one: requests that queue found the replica busy.
         loneInstance = lone is not null && options.Enabled ? new ModelInstance("lone", new BatchBuffers(lone.Model, 1)) : null;
@@ -108,8 +112,12 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 RunAtOnce(instance, alone, input, logits);
                 return Task.CompletedTask;
             }
-            // Every instance busy and nothing queued: run beside them while few do, rather than hand off to a worker.
-            if (Interlocked.Increment(ref unbatchedRuns) <= maxUnbatchedRuns)
+            // Every instance busy and nothing queued: run beside them while few do, rather than hand off to a worker;
+            // but not once the replica holds more requests than can run at once, where batches keep the cores' work
+            // to the instances (under a saturating load the queue empties at every batch an instance takes, and runs
+            // beside the instances then only multiply the threads taking turns on the cores).
+            if (Interlocked.Increment(ref unbatchedRuns) <= maxUnbatchedRuns
+                && (inFlight is null || inFlight() <= instances.Length + maxUnbatchedRuns))
             {
                 try
                 {

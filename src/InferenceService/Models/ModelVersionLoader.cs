@@ -50,7 +50,7 @@ public sealed class ModelVersionLoader(
             throw;
         }
         var batcher = new DynamicBatcher(model, batching, batching.InstancesFor(role, runtime.IntraOpThreadsFor(role)), metrics,
-            lone is null ? null : new LoneRequests(lone, () => admission.InFlight <= 1));
+            lone is null ? null : new LoneRequests(lone, () => admission.InFlight <= 1), () => admission.InFlight);
         logger.LogInformation("Loaded {Model} {Role} v{Version} ({Precision}): input {Shape}, {Classes} classes, arch {Arch}, " +
             "{Instances} instance(s) of {Threads} thread(s) and up to {Unbatched} run(s) beside them, a lone request on {LoneThreads}",
             name, role, file.Version, model.Metadata.Precision, model.Shape, model.Classes, model.Metadata.Arch, batcher.Instances,

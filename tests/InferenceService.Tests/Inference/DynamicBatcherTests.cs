@@ -91,7 +91,9 @@ public sealed class DynamicBatcherTests : IDisposable
     {
         var options = new BatchingOptions { MaxUnbatchedRuns = 1, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
         var model = new HeldModel(student) { Hold = true };
-        await using var batcher = Batcher(options, model);
+        // Two requests in flight before the third comes: what one instance and one run beside it can take.
+        var inFlight = 2;
+        await using var batcher = new DynamicBatcher(student, options, instances: 1, tiny.Metrics(), model.Run, inFlight: () => inFlight);
         var outputs = Enumerable.Range(0, 3).Select(_ => new float[3]).ToArray();
 
         var onInstance = Task.Run(() => batcher.InferAsync(Confident, outputs[0], CancellationToken.None));
@@ -99,6 +101,7 @@ public sealed class DynamicBatcherTests : IDisposable
         var beside = Task.Run(() => batcher.InferAsync(Confident, outputs[1], CancellationToken.None));
         // The second runs at once although the only instance is busy: both are inside the model.
         Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(10)), "the second request waited for the instance");
+        inFlight = 3;
         var queued = batcher.InferAsync(new float[] { 0f, 1f, 0f, 0f }, outputs[2], CancellationToken.None);
         // The limit of one run beside the instance is reached: the third waits in the queue.
         Assert.False(await model.Entered.WaitAsync(TimeSpan.FromMilliseconds(200)), "the third request ran beyond the limit");
@@ -113,6 +116,26 @@ public sealed class DynamicBatcherTests : IDisposable
         // Beside the instance the run read the caller's own input; on the instance, the instance's buffers.
         Assert.Same(Confident, model.Inputs[1]);
         Assert.NotSame(Confident, model.Inputs[0]);
+    }
+
+    [Fact]
+    public async Task InferAsync_ReplicaHoldsMoreThanCanRunAtOnce_QueuesInsteadOfRunningBeside()
+    {
+        var options = new BatchingOptions { MaxUnbatchedRuns = 1, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student) { Hold = true };
+        // One instance and one run beside it, but three requests in the replica: a load for batches.
+        await using var batcher = new DynamicBatcher(student, options, instances: 1, tiny.Metrics(), model.Run, inFlight: () => 3);
+
+        var onInstance = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var queued = batcher.InferAsync(Confident, new float[3], CancellationToken.None);
+
+        Assert.False(await model.Entered.WaitAsync(TimeSpan.FromMilliseconds(200)), "the request ran beside the instance");
+        Assert.False(queued.IsCompleted);
+        model.Release();
+        await Task.WhenAll(onInstance, queued);
+        Assert.Equal([1, 1], model.Batches);
+        Assert.Equal(1, model.MostRunning);
     }
 
     [Fact]
