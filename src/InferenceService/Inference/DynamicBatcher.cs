@@ -15,7 +15,8 @@ namespace InferenceService.Inference;
 /// idles while a request waits. A request that finds nothing queued and an instance idle runs at once on it, on its
 /// own thread, since waiting for company that may never come only adds latency and a thread hop; one that finds every
 /// instance busy runs at once beside them, on its own buffers, while fewer than
-/// <see cref="BatchingOptions.MaxUnbatchedRuns"/> do. Requests that come beyond that queue in the one queue of the
+/// <see cref="BatchingOptions.MaxUnbatchedRuns"/> do and the replica holds no more requests than the instances and
+/// those runs can take. Requests that come beyond that queue in the one queue of the
 /// version; a worker per instance takes them, as soon as its instance frees, as one batch of up to
 /// <see cref="BatchingOptions.MaxBatchSize"/>, waiting at most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/>
 /// after the first for more. Each instance runs one batch at a time over its own bound buffers; the instances and the
