@@ -35,10 +35,57 @@ public sealed class CascadeRouter(ServingTopology topology, TeacherGuard teacher
         return result;
     }
 
-    private async Task<ClassifyResult> Auto(ClassifyCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// The images of one request (one model, one route). On a cascade replica the student runs them as one batch, and
+    /// the images it is unsure of go to the teacher together; otherwise each image takes its cascade at once beside
+    /// the others, so the teacher's batcher sees them together. Metrics and capture are per image, as for Classify.
+    /// </summary>
+    public async Task<ClassifyResult[]> ClassifyManyAsync(IReadOnlyList<ClassifyCommand> commands, CancellationToken cancellationToken)
+    {
+        if (commands.Count == 1)
+            return [await ClassifyAsync(commands[0], cancellationToken).ConfigureAwait(false)];
+        var route = commands[0].Route;
+        if (topology.IsTeacherReplica || route == CascadeRoute.TeacherOnly)
+            return await Task.WhenAll(commands.Select(command => Task.Run(() => ClassifyAsync(command, cancellationToken), cancellationToken)))
+                .ConfigureAwait(false);
+
+        var started = Stopwatch.GetTimestamp();
+        var students = await Students(commands, cancellationToken).ConfigureAwait(false);
+        var results = new Task<ClassifyResult>[commands.Count];
+        var unsure = new List<int>();
+        for (var i = 0; i < results.Length; i++)
+        {
+            var (command, student) = (commands[i], students[i]);
+            if (route == CascadeRoute.StudentOnly)
+                results[i] = Task.FromResult(new ClassifyResult(command.Model, student, Responder.Student, false, student.Confidence));
+            else if (student.Confidence >= command.Model.Threshold)
+                results[i] = Decide(command, student, cancellationToken);
+            else
+                unsure.Add(i);
+        }
+        // The teacher's answers are started together, the last on this thread: an idle teacher runs a request on its
+        // caller's thread before returning, so asking in turn would run them one after another.
+        for (var n = 0; n < unsure.Count; n++)
+        {
+            var i = unsure[n];
+            results[i] = n == unsure.Count - 1
+                ? Decide(commands[i], students[i], cancellationToken)
+                : Task.Run(() => Decide(commands[i], students[i], cancellationToken), cancellationToken);
+        }
+        var answers = await Task.WhenAll(results).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        foreach (var answer in answers)
+            metrics.RequestCompleted((answer.ServedBy == Responder.Student ? ModelRole.Student : ModelRole.Teacher).Name(), RouteTag(route), elapsed);
+        return answers;
+    }
+
+    private async Task<ClassifyResult> Auto(ClassifyCommand command, CancellationToken cancellationToken) =>
+        await Decide(command, await Student(command, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The student's answer when it is confident enough, otherwise the teacher's (or the student's, degraded).</summary>
+    private async Task<ClassifyResult> Decide(ClassifyCommand command, Prediction student, CancellationToken cancellationToken)
     {
         var model = command.Model;
-        var student = await Student(command, cancellationToken).ConfigureAwait(false);
         if (student.Confidence >= model.Threshold)
         {
             shadow.MaybeSample(command, student);
@@ -93,6 +140,17 @@ public sealed class CascadeRouter(ServingTopology topology, TeacherGuard teacher
             .ConfigureAwait(false);
         activity?.SetTag("serving.student.confidence", prediction.Confidence);
         return prediction;
+    }
+
+    private static async Task<Prediction[]> Students(IReadOnlyList<ClassifyCommand> commands, CancellationToken cancellationToken)
+    {
+        using var activity = ServingTelemetry.Source.StartActivity("student inference");
+        activity?.SetTag("serving.images", commands.Count);
+        var model = commands[0].Model;
+        var inputs = new ReadOnlyMemory<float>[commands.Count];
+        for (var i = 0; i < inputs.Length; i++)
+            inputs[i] = commands[i].Pixels.Memory;
+        return await model.Student!.PredictManyAsync(inputs, model.StudentTemperature, cancellationToken).ConfigureAwait(false);
     }
 
     private static string RouteTag(CascadeRoute route) => route switch

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using InferenceService.Configuration;
 using InferenceService.Models;
@@ -11,28 +9,25 @@ using Serving.Contracts.Models;
 namespace InferenceService.Inference;
 
 /// <summary>
-/// Dynamic batching for one model version over one or more <see cref="ModelInstance"/>s, work-conserving: no instance
-/// idles while a request waits. A request that finds nothing queued and an instance idle runs at once on it, on its
-/// own thread, since waiting for company that may never come only adds latency and a thread hop; one that finds every
-/// instance busy runs at once beside them, on its own buffers, while fewer than
-/// <see cref="BatchingOptions.MaxUnbatchedRuns"/> do and the replica holds no more requests than the instances and
-/// those runs can take. Requests that come beyond that queue in the one queue of the
-/// version; a worker per instance takes them, as soon as its instance frees, as one batch of up to
+/// Dynamic batching for one model version over one or more <see cref="ModelInstance"/>s (its
+/// <see cref="InstanceGroup"/>), work-conserving: no instance idles while a request waits. A request that finds nothing
+/// queued and an instance idle runs at once on it, on its own thread, since waiting for company that may never come
+/// only adds latency and a thread hop; one that finds every instance busy runs at once beside them, on its own
+/// buffers, while fewer than <see cref="BatchingOptions.MaxUnbatchedRuns"/> do and the replica holds no more requests
+/// than the instances and those runs can take. Requests that come beyond that queue in the one queue of the version; a
+/// worker per instance takes them, as soon as its instance frees, as one batch of up to
 /// <see cref="BatchingOptions.MaxBatchSize"/>, waiting at most <see cref="BatchingOptions.MaxQueueDelayMicroseconds"/>
-/// after the first for more. Each instance runs one batch at a time over its own bound buffers; the instances and the
-/// runs beside them run at once over the version's one session (ONNX Runtime's <c>Run</c> is thread-safe). With
-/// batching disabled each request runs alone on its own thread, concurrently, over its caller's buffers. A request
-/// alone in the replica runs on the version's <see cref="LoneRequests"/> session, when it has one, with all the cores
-/// it allows.
+/// after the first for more. The images of one request come as one batch (<see cref="InferManyAsync"/>). Each instance
+/// runs one batch at a time over its own bound buffers; the instances and the runs beside them run at once over the
+/// version's one session (ONNX Runtime's <c>Run</c> is thread-safe). With batching disabled each request runs alone on
+/// its own thread, concurrently, over its caller's buffers. A request alone in the replica runs on the version's
+/// <see cref="LoneRequests"/> session, when it has one, with all the cores it allows.
 /// </summary>
 public sealed class DynamicBatcher : IAsyncDisposable
 {
     private readonly BatchingOptions options;
-    private readonly ServingMetrics metrics;
-    private readonly Action<Memory<float>, int, Memory<float>>? fakeRun;
-    private readonly ModelInstance[] instances;
+    private readonly InstanceGroup group;
     private readonly LoneRequests? lone;
-    private readonly ModelInstance? loneInstance;
     private readonly Channel<BatchItem> queue;
     private readonly Task[] workers;
     private readonly string role;
@@ -63,27 +58,19 @@ public sealed class DynamicBatcher : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(instances, 1);
         Model = model;
         this.options = options;
-        this.metrics = metrics;
-        fakeRun = run;
         role = model.Role.Name();
-        this.instances = options.Enabled
-            ? Enumerable.Range(0, instances)
-                .Select(i => new ModelInstance(i.ToString(System.Globalization.CultureInfo.InvariantCulture), new BatchBuffers(model, options.MaxBatchSize)))
-                .ToArray()
-            : [];
+        group = new InstanceGroup(model, options.Enabled ? instances : 0, options.MaxBatchSize, metrics, lone, run);
         maxUnbatchedRuns = options.UnbatchedRunsFor(Environment.ProcessorCount, model.ExecutionProvider);
         this.inFlight = inFlight;
         this.lone = lone;
-        // Only ever a batch of one: requests that queue found the replica busy.
-        loneInstance = lone is not null && options.Enabled ? new ModelInstance("lone", new BatchBuffers(lone.Model, 1)) : null;
         queue = Channel.CreateUnbounded<BatchItem>();
-        workers = this.instances.Select(instance => Task.Run(() => WorkAsync(instance))).ToArray();
+        workers = group.Instances.Select(instance => Task.Run(() => WorkAsync(instance))).ToArray();
     }
 
     public OnnxModel Model { get; }
 
     /// <summary>Model instances running batches (0 with batching disabled: every request runs alone).</summary>
-    public int Instances => instances.Length;
+    public int Instances => group.Instances.Count;
 
     /// <summary>How many requests may run beside busy instances before requests queue (<see cref="BatchingOptions.MaxUnbatchedRuns"/>).</summary>
     public int MaxUnbatchedRuns => maxUnbatchedRuns;
@@ -98,9 +85,9 @@ public sealed class DynamicBatcher : IAsyncDisposable
     public Task InferAsync(ReadOnlyMemory<float> input, Memory<float> logits, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (instances.Length == 0)
+        if (Instances == 0)
         {
-            RunUnbatched(input, logits, lone?.Choose() ?? (false, false));
+            group.RunUnbatched(input, logits, lone?.Choose() ?? (false, false));
             return Task.CompletedTask;
         }
 
@@ -108,37 +95,19 @@ public sealed class DynamicBatcher : IAsyncDisposable
         // meanwhile goes to the next instance that frees, as it would for any batch.
         if (!options.WaitWhenIdle && Volatile.Read(ref waiting) == 0)
         {
-            if ((TryTakeLone(out var alone) ?? TryTakeIdle()) is { } instance)
+            if ((group.TryTakeLone(out var alone) ?? group.TryTakeIdle()) is { } instance)
             {
-                RunAtOnce(instance, alone, input, logits);
+                group.RunAtOnce(instance, alone, input, logits);
                 return Task.CompletedTask;
             }
-            // Every instance busy and nothing queued: run beside them while few do, rather than hand off to a worker;
-            // but not once the replica holds more requests than can run at once, where batches keep the cores' work
-            // to the instances (under a saturating load the queue empties at every batch an instance takes, and runs
-            // beside the instances then only multiply the threads taking turns on the cores).
-            if (Interlocked.Increment(ref unbatchedRuns) <= maxUnbatchedRuns
-                && (inFlight is null || inFlight() <= instances.Length + maxUnbatchedRuns))
-            {
-                try
-                {
-                    metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
-                    RunUnbatched(input, logits, (Alone: false, OnLone: false));
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref unbatchedRuns);
-                }
+            if (TryRunBeside(input, logits))
                 return Task.CompletedTask;
-            }
-            Interlocked.Decrement(ref unbatchedRuns);
         }
 
         if (Interlocked.Increment(ref waiting) > options.MaxQueueSize)
         {
             Interlocked.Decrement(ref waiting);
-            throw new QueueFullException(
-                $"the {role} of model '{Model.Name}' has {options.MaxQueueSize} requests waiting; retry later");
+            throw QueueFull();
         }
         var item = new BatchItem(input, logits);
         item.Watch(cancellationToken);
@@ -152,6 +121,50 @@ public sealed class DynamicBatcher : IAsyncDisposable
         return item.Task;
     }
 
+    /// <summary>
+    /// Writes the logits of several images of one request (each CHW) into <paramref name="logits"/>, image after image.
+    /// They go in as one batch: spread over the instances that are idle when nothing is queued, each taking an equal
+    /// share as one batch, at once (the caller's thread runs the first share); otherwise queued together, so that
+    /// the workers take them as batches.
+    /// </summary>
+    public Task InferManyAsync(IReadOnlyList<ReadOnlyMemory<float>> inputs, Memory<float> logits, CancellationToken cancellationToken)
+    {
+        var count = inputs.Count;
+        if (count == 1)
+            return InferAsync(inputs[0], logits, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Instances == 0)
+        {
+            group.RunUnbatched(inputs, logits);
+            return Task.CompletedTask;
+        }
+        if (!options.WaitWhenIdle && Volatile.Read(ref waiting) == 0 && group.TryTakeIdle(count, options.MaxBatchSize) is { } taken)
+            return group.RunSpreadAsync(taken, inputs, logits);
+
+        if (Interlocked.Add(ref waiting, count) > options.MaxQueueSize)
+        {
+            Interlocked.Add(ref waiting, -count);
+            throw QueueFull();
+        }
+        var classes = Model.Classes;
+        var items = new Task[count];
+        for (var i = 0; i < count; i++)
+        {
+            var item = new BatchItem(inputs[i], logits.Slice(i * classes, classes));
+            item.Watch(cancellationToken);
+            if (!queue.Writer.TryWrite(item))
+            {
+                // Only after disposal (see InferAsync); the images already written still run.
+                Interlocked.Add(ref waiting, -(count - i));
+                item.Abandon(CancellationToken.None);
+                throw new ObjectDisposedException(nameof(DynamicBatcher));
+            }
+            items[i] = item.Task;
+        }
+        // Completes when every image has finished or been dropped: no run still uses the caller's buffers after it.
+        return Task.WhenAll(items);
+    }
+
     /// <summary>Runs one image and returns softmax(logits / <paramref name="temperature"/>) with this model's version.</summary>
     public async Task<Prediction> PredictAsync(ReadOnlyMemory<float> input, double temperature, CancellationToken cancellationToken)
     {
@@ -160,9 +173,27 @@ public sealed class DynamicBatcher : IAsyncDisposable
         try
         {
             await InferAsync(input, logits.AsMemory(0, classes), cancellationToken).ConfigureAwait(false);
-            var probabilities = new float[classes];
-            Softmax.Apply(logits.AsSpan(0, classes), temperature, probabilities);
-            return new Prediction(probabilities, Model.Version);
+            return Prediction(logits.AsSpan(0, classes), temperature);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(logits);
+        }
+    }
+
+    /// <summary>Runs several images of one request as one batch (<see cref="InferManyAsync"/>); one prediction per image.</summary>
+    public async Task<Prediction[]> PredictManyAsync(IReadOnlyList<ReadOnlyMemory<float>> inputs, double temperature,
+        CancellationToken cancellationToken)
+    {
+        var classes = Model.Classes;
+        var logits = ArrayPool<float>.Shared.Rent(inputs.Count * classes);
+        try
+        {
+            await InferManyAsync(inputs, logits.AsMemory(0, inputs.Count * classes), cancellationToken).ConfigureAwait(false);
+            var predictions = new Prediction[inputs.Count];
+            for (var i = 0; i < predictions.Length; i++)
+                predictions[i] = Prediction(logits.AsSpan(i * classes, classes), temperature);
+            return predictions;
         }
         finally
         {
@@ -176,82 +207,42 @@ public sealed class DynamicBatcher : IAsyncDisposable
         queue.Writer.TryComplete();
         await Task.WhenAll(workers).ConfigureAwait(false);
         // Each instance held for good: a run still in progress finishes first, and the bindings go before the session.
-        foreach (var instance in instances)
-            await instance.CloseAsync().ConfigureAwait(false);
-        if (loneInstance is not null)
-            await loneInstance.CloseAsync().ConfigureAwait(false);
+        await group.CloseAsync().ConfigureAwait(false);
     }
 
-    /// <summary>A batch of one on an instance the caller holds, on the caller's thread.</summary>
-    private void RunAtOnce(ModelInstance instance, bool alone, ReadOnlyMemory<float> input, Memory<float> logits)
+    private Prediction Prediction(ReadOnlySpan<float> logits, double temperature)
     {
+        var probabilities = new float[logits.Length];
+        Softmax.Apply(logits, temperature, probabilities);
+        return new Prediction(probabilities, Model.Version);
+    }
+
+    /// <summary>
+    /// Every instance busy and nothing queued: run beside them while few do, rather than hand off to a worker; but not
+    /// once the replica holds more requests than can run at once, where batches keep the cores' work to the instances
+    /// (under a saturating load the queue empties at every batch an instance takes, and runs beside the instances then
+    /// only multiply the threads taking turns on the cores). The in-flight count is read first: under such a load it
+    /// refuses every request, which then need not touch the counter all threads share.
+    /// </summary>
+    private bool TryRunBeside(ReadOnlyMemory<float> input, Memory<float> logits)
+    {
+        if (maxUnbatchedRuns == 0 || (inFlight is not null && inFlight() > Instances + maxUnbatchedRuns))
+            return false;
         try
         {
-            metrics.QueueWaited(Model.Name, role, TimeSpan.Zero);
-            var buffers = instance.Buffers;
-            input.Span.CopyTo(buffers.Input(1).Span);
-            var elapsed = RunTimed(instance, 1);
-            if (alone)
-                lone!.Record(instance == loneInstance, elapsed);
-            buffers.Logits(1).Span.CopyTo(logits.Span);
+            if (Interlocked.Increment(ref unbatchedRuns) > maxUnbatchedRuns)
+                return false;
+            group.RunUnbatched(input, logits, (Alone: false, OnLone: false));
+            return true;
         }
         finally
         {
-            instance.Exit();
+            Interlocked.Decrement(ref unbatchedRuns);
         }
     }
 
-    /// <summary>
-    /// The request runs on its caller's buffers and thread, outside the instances (batching disabled, or every instance
-    /// busy), on the lone session when <see cref="LoneRequests.Choose"/> said so.
-    /// </summary>
-    private void RunUnbatched(ReadOnlyMemory<float> input, Memory<float> logits, (bool Alone, bool OnLone) choice)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var (alone, onLone) = choice;
-        // ONNX Runtime only reads the input; the cast exists because OrtValue wants a Memory<T>.
-        (fakeRun ?? (onLone ? lone!.Model.Run : Model.Run))(MemoryMarshal.AsMemory(input), 1, logits);
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        metrics.BatchRun(Model.Name, role, 1, elapsed);
-        if (alone)
-            lone!.Record(onLone, elapsed);
-        if (onLone)
-            metrics.InstanceBusy(Model.Name, role, "lone", elapsed);
-    }
-
-    /// <summary>
-    /// The lone session's instance, when this request is the only one in the replica, that way is the faster and the
-    /// instance is free. <paramref name="alone"/> says whether the request was alone, wherever it runs.
-    /// </summary>
-    private ModelInstance? TryTakeLone(out bool alone)
-    {
-        (alone, var onLone) = loneInstance is null ? (false, false) : lone!.Choose();
-        return onLone && loneInstance!.TryEnter() ? loneInstance : null;
-    }
-
-    private ModelInstance? TryTakeIdle()
-    {
-        foreach (var instance in instances)
-        {
-            if (instance.TryEnter())
-                return instance;
-        }
-        return null;
-    }
-
-    private TimeSpan RunTimed(ModelInstance instance, int count)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var buffers = instance.Buffers;
-        if (fakeRun is null)
-            buffers.Run(count);
-        else
-            fakeRun(buffers.Input(count), count, buffers.Logits(count));
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        metrics.BatchRun(Model.Name, role, count, elapsed);
-        metrics.InstanceBusy(Model.Name, role, instance.Label, elapsed);
-        return elapsed;
-    }
+    private QueueFullException QueueFull() =>
+        new($"the {role} of model '{Model.Name}' has {options.MaxQueueSize} requests waiting; retry later");
 
     /// <summary>
     /// One instance's worker. Reading takes one request and wakes one worker, so an item that comes while several
@@ -273,7 +264,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 return;
             }
             // Its own instance when free, else any idle one, else its own once the run there ends.
-            var instance = own.TryEnter() ? own : TryTakeIdle();
+            var instance = own.TryEnter() ? own : group.TryTakeIdle();
             if (instance is null)
             {
                 await own.EnterAsync().ConfigureAwait(false);
@@ -287,42 +278,13 @@ public sealed class DynamicBatcher : IAsyncDisposable
                 // Requests whose callers gave up while waiting are dropped here, before their buffers are touched.
                 batch.RemoveAll(static item => !item.TryClaim());
                 if (batch.Count > 0)
-                    Execute(instance, batch);
+                    group.Execute(instance, batch);
             }
             finally
             {
                 batch.Clear();
                 instance.Exit();
             }
-        }
-    }
-
-    private void Execute(ModelInstance instance, List<BatchItem> batch)
-    {
-        var count = batch.Count;
-        var size = Model.Shape.Size;
-        var classes = Model.Classes;
-        var input = instance.Buffers.Input(count).Span;
-        try
-        {
-            var now = Stopwatch.GetTimestamp();
-            for (var i = 0; i < count; i++)
-            {
-                batch[i].Input.Span.CopyTo(input.Slice(i * size, size));
-                metrics.QueueWaited(Model.Name, role, Stopwatch.GetElapsedTime(batch[i].EnqueuedAt, now));
-            }
-            RunTimed(instance, count);
-            var output = instance.Buffers.Logits(count).Span;
-            for (var i = 0; i < count; i++)
-            {
-                output.Slice(i * classes, classes).CopyTo(batch[i].Logits.Span);
-                batch[i].Complete();
-            }
-        }
-        catch (Exception e)
-        {
-            foreach (var item in batch)
-                item.Fail(e);
         }
     }
 }

@@ -9,8 +9,9 @@ namespace InferenceService.OpenInference;
 
 /// <summary>
 /// Serves a v2 inference request on the path Classify takes: admission, a lease on the model generation, input
-/// checks, then the cascade once per image. The images go to the router together, so the dynamic batcher sees them
-/// as concurrent requests and batches them; capture, metrics and traces happen per image inside the router.
+/// checks, then the cascade over the request's images: the router gives them to the student as one batch and the
+/// unsure ones to the teacher together (<see cref="CascadeRouter.ClassifyManyAsync"/>); capture and metrics happen
+/// per image inside the router.
 /// </summary>
 public sealed class InferenceRunner(ModelRepository models, CascadeRouter router, RequestAdmission admission, IOptions<ServingOptions> options)
 {
@@ -33,14 +34,11 @@ public sealed class InferenceRunner(ModelRepository models, CascadeRouter router
         try
         {
             var id = request.Id.Length > 0 ? request.Id : Guid.NewGuid().ToString("N");
-            var answers = new Task<ClassifyResult>[pixels.Length];
+            var commands = new ClassifyCommand[pixels.Length];
             for (var i = 0; i < pixels.Length; i++)
-            {
-                var imageId = pixels.Length == 1 ? id : $"{id}/{i}";
-                answers[i] = router.ClassifyAsync(new ClassifyCommand(model, pixels[i], request.Route, imageId), cancellationToken);
-            }
+                commands[i] = new ClassifyCommand(model, pixels[i], request.Route, pixels.Length == 1 ? id : $"{id}/{i}");
             // Every image finishes (or fails) before its buffer goes back to the pool.
-            var results = await Task.WhenAll(answers).ConfigureAwait(false);
+            var results = await router.ClassifyManyAsync(commands, cancellationToken).ConfigureAwait(false);
             return new InferenceResult(model.Name, ServedVersion.Live(model), request.Id, OutputTensors.Build(request.Outputs, results, model),
                 OutputTensors.Parameters(results));
         }

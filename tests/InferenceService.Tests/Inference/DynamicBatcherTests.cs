@@ -213,6 +213,132 @@ public sealed class DynamicBatcherTests : IDisposable
         Assert.Empty(model.Batches);
     }
 
+    [Fact]
+    public async Task InferManyAsync_InstancesIdle_SpreadsTheImagesOverThemAsOneBatchEach()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 1_000_000 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = new DynamicBatcher(student, options, instances: 2, tiny.Metrics(), model.Run);
+        var (inputs, expected) = Images(5);
+        var logits = new float[5 * 3];
+
+        var done = Task.Run(() => batcher.InferManyAsync(inputs, logits, CancellationToken.None));
+        // Both shares are inside the model at once: the request uses both instances.
+        Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await model.Entered.WaitAsync(TimeSpan.FromSeconds(10)), "the second share waited for the first");
+        model.Release();
+        await done;
+
+        Assert.Equal([2, 3], model.Batches.Order());
+        Assert.Equal(2, model.MostRunning);
+        Assert.Equal(expected, logits);
+    }
+
+    [Fact]
+    public async Task InferManyAsync_InstanceBusy_QueuesTheImagesTogetherAsOneBatch()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
+        var (inputs, expected) = Images(4);
+        var logits = new float[4 * 3];
+
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        // No run beside the busy instance either: the images wait for it, together.
+        var queued = batcher.InferManyAsync(inputs, logits, CancellationToken.None);
+        Assert.False(await model.Entered.WaitAsync(TimeSpan.FromMilliseconds(200)), "an image ran beside the busy instance");
+        model.Release();
+        await Task.WhenAll(first, queued);
+
+        Assert.Equal([1, 4], model.Batches);
+        Assert.Equal(expected, logits);
+    }
+
+    [Fact]
+    public async Task InferManyAsync_MoreImagesThanTheInstancesBatchesHold_QueuesThemForSeveralBatches()
+    {
+        var options = new BatchingOptions { MaxBatchSize = 2, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student);
+        await using var batcher = Batcher(options, model);
+        var (inputs, expected) = Images(5);
+        var logits = new float[5 * 3];
+
+        await batcher.InferManyAsync(inputs, logits, CancellationToken.None);
+
+        Assert.Equal([2, 2, 1], model.Batches);
+        Assert.Equal(expected, logits);
+    }
+
+    [Fact]
+    public async Task InferManyAsync_MoreImagesThanTheQueueHolds_ThrowsQueueFullAndQueuesNone()
+    {
+        var options = new BatchingOptions { MaxUnbatchedRuns = 0, MaxQueueSize = 3, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
+
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var rejected = Assert.Throws<QueueFullException>(() => { _ = batcher.InferManyAsync(Images(4).Inputs, new float[4 * 3], CancellationToken.None); });
+        // The rejected images took no place in the queue: a request that fits still does.
+        var queued = batcher.InferManyAsync(Images(3).Inputs, new float[3 * 3], CancellationToken.None);
+        model.Release();
+        await Task.WhenAll(first, queued);
+
+        Assert.Contains("requests waiting", rejected.Message);
+        Assert.Equal([1, 3], model.Batches);
+    }
+
+    [Fact]
+    public async Task InferManyAsync_CancelledWhileQueued_CompletesOnlyWhenNoRunUsesTheBuffers()
+    {
+        var options = new BatchingOptions { MaxUnbatchedRuns = 0, MaxBatchSize = 8, MaxQueueDelayMicroseconds = 0 };
+        var model = new HeldModel(student) { Hold = true };
+        await using var batcher = Batcher(options, model);
+        using var cancel = new CancellationTokenSource();
+        var logits = Enumerable.Repeat(-1f, 3 * 3).ToArray();
+
+        var first = Task.Run(() => batcher.InferAsync(Confident, new float[3], CancellationToken.None));
+        await model.Entered.WaitAsync(TimeSpan.FromSeconds(10));
+        var pending = batcher.InferManyAsync(Images(3).Inputs, logits, cancel.Token);
+        await cancel.CancelAsync();
+        model.Release();
+        await first;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
+        Assert.All(logits, value => Assert.Equal(-1f, value));
+        Assert.Equal([1], model.Batches);
+    }
+
+    [Fact]
+    public async Task InferManyAsync_BatchingDisabled_RunsTheImagesAsOneRun()
+    {
+        var model = new HeldModel(student);
+        await using var batcher = Batcher(new BatchingOptions { Enabled = false }, model);
+        var (inputs, expected) = Images(4);
+        var logits = new float[4 * 3];
+
+        await batcher.InferManyAsync(inputs, logits, CancellationToken.None);
+
+        Assert.Equal([4], model.Batches);
+        Assert.Equal(expected, logits);
+    }
+
+    /// <summary>Images whose brightest pixel is the class the tiny student answers (10 for it, 0 for the others).</summary>
+    private static (ReadOnlyMemory<float>[] Inputs, float[] Logits) Images(int count)
+    {
+        var inputs = new ReadOnlyMemory<float>[count];
+        var logits = new float[count * 3];
+        for (var i = 0; i < count; i++)
+        {
+            var pixels = new float[4];
+            pixels[i % 3] = 1f;
+            inputs[i] = pixels;
+            logits[i * 3 + i % 3] = 10f;
+        }
+        return (inputs, logits);
+    }
+
     private DynamicBatcher Batcher(BatchingOptions options, HeldModel model) =>
         new(student, options, instances: 1, tiny.Metrics(), model.Run);
 }
