@@ -83,15 +83,7 @@ trap 'stop_off; stop_service' EXIT
 start_service() {
   local name=$1
   shift
-  start_healthy "$METRICS_PORT" "$OUT/service-$name.log" exec_service "$name" "$@"
-}
-
-exec_service() {
-  local name=$1
-  shift
-  cd "$SERVICE_DIR" && exec $SERVER env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" Capture__Directory="$OUT/samples-$name" \
-    "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
-    --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$REST_PORT"
+  start_healthy "$METRICS_PORT" "$OUT/service-$name.log" exec_service_on "$@" Capture__Directory="$OUT/samples-$name"
 }
 
 # run LABEL REP CONCURRENCY SCENARIO [extra loadtest options]

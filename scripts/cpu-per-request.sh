@@ -88,12 +88,7 @@ measure() {
 # The echo and bare servers on the service's gRPC port, so h2load's arguments stay the same.
 ECHO=127.0.0.1:$PORT
 
-exec_service() {
-  cd "$SERVICE_DIR" && exec "$SERVICE" --urls "http://127.0.0.1:$PORT" \
-    --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:$((METRICS_PORT + 1))" \
-    --Capture:Directory="$OUT/samples"
-}
-
+TARGET=127.0.0.1:$PORT
 for rep in $(seq 1 "$REPS"); do
   echo "rep $rep: raw ONNX Runtime" >&2
   "$LOADTEST" raw-throughput --data "$DATA" --model-repo "$ROOT/models" --batch-size 32 --intra-op-threads 1 \
@@ -108,7 +103,7 @@ for rep in $(seq 1 "$REPS"); do
   start_echo_server "$OUT/echo-server.log" --model "$STUDENT_MODEL" --intra-op-threads 1
   measure bare "$rep"
   stop_service
-  start_healthy "$METRICS_PORT" "$OUT/service.log" exec_service
+  start_healthy "$METRICS_PORT" "$OUT/service.log" exec_service_on Capture__Directory="$OUT/samples"
   measure service "$rep"
   stop_service
 done

@@ -163,23 +163,24 @@ json_median() {
 # paired_ratio ON OFF FIELD: the median over the repetitions of ON's FIELD divided by OFF's, each repetition's pair
 # measured back to back (`loadtest run` labels).
 paired_ratio() {
-  local on=$1 off=$2 field=$3 f rep a b
-  for f in "$OUT/$on"-*.json; do
-    [ -f "$f" ] || continue
-    rep=${f##*-}; rep=${rep%.json}
-    [ -f "$OUT/$off-$rep.json" ] || continue
-    a=$(jq -r ".scenarios[0].$field" "$f"); b=$(jq -r ".scenarios[0].$field" "$OUT/$off-$rep.json")
-    awk -v a="$a" -v b="$b" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
-  done | median_stdin
+  pair_ratios "$1" "$2" json jq -r ".scenarios[0].$3"
 }
 
 # h2_paired_ratio ON OFF: the same for h2load labels (req/s).
 h2_paired_ratio() {
-  local on=$1 off=$2 f rep
-  for f in "$OUT/$on"-*.h2load; do
-    rep=${f##*-}; rep=${rep%.h2load}
-    [ -f "$OUT/$off-$rep.h2load" ] || continue
-    awk -v a="$(awk '{ print $1 }' "$f")" -v b="$(awk '{ print $1 }' "$OUT/$off-$rep.h2load")" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
+  pair_ratios "$1" "$2" h2load awk '{ print $1 }'
+}
+
+# pair_ratios ON OFF EXT READ...: the median over the repetitions of the value READ FILE prints for ON's file of the
+# repetition (LABEL-REP.EXT) divided by that for OFF's.
+pair_ratios() {
+  local on=$1 off=$2 ext=$3 f rep
+  shift 3
+  for f in "$OUT/$on"-*."$ext"; do
+    [ -f "$f" ] || continue
+    rep=${f##*-}; rep=${rep%."$ext"}
+    [ -f "$OUT/$off-$rep.$ext" ] || continue
+    awk -v a="$("$@" "$f")" -v b="$("$@" "$OUT/$off-$rep.$ext")" 'BEGIN { if (b > 0) printf "%.4f\n", a / b }'
   done | median_stdin
 }
 

@@ -54,18 +54,21 @@ start_healthy() {
   wait_healthy "$port" "$log"
 }
 
-# start_capturing_service REPO SAMPLES LOG: starts the built service (the caller's SERVICE, run from SERVICE_DIR) on the
-# model repository REPO, capturing hard cases into SAMPLES (no shadow samples), gRPC on TARGET, metrics on
-# METRICS_PORT and v2 REST on REST_PORT (METRICS_PORT + 1 unless set: never the shared default 8000), output in LOG;
-# returns once it is healthy. How the redistillation demos run it.
-start_capturing_service() {
-  start_healthy "$METRICS_PORT" "$3" exec_capturing_service "$1" "$2"
-}
-
-exec_capturing_service() {
-  cd "$SERVICE_DIR" && exec env ModelRepository__Path="$1" Capture__Directory="$2" Capture__ShadowSampleRate=0 \
+# exec_service_on [VAR=value ...]: replaces the shell with the built service (the caller's SERVICE, run from
+# SERVICE_DIR, the content root as under `dotnet run`), under the caller's SERVER prefix (a taskset, or empty), with the
+# runtime's defaults as the service has them and the variables given: gRPC on TARGET, metrics on METRICS_PORT and v2
+# REST on REST_PORT (METRICS_PORT + 1 unless set: never the shared default 8000). The COMMAND of start_healthy.
+exec_service_on() {
+  cd "$SERVICE_DIR" && exec ${SERVER:-} env -u DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS "$@" \
     "$SERVICE" --urls "http://$TARGET" --Kestrel:Endpoints:Metrics:Url="http://127.0.0.1:$METRICS_PORT" \
     --Kestrel:Endpoints:Rest:Url="http://127.0.0.1:${REST_PORT:-$((METRICS_PORT + 1))}"
+}
+
+# start_capturing_service REPO SAMPLES LOG: starts the service (exec_service_on) on the model repository REPO,
+# capturing hard cases into SAMPLES (no shadow samples), output in LOG; returns once it is healthy. How the
+# redistillation demos run it.
+start_capturing_service() {
+  start_healthy "$METRICS_PORT" "$3" exec_service_on ModelRepository__Path="$1" Capture__Directory="$2" Capture__ShadowSampleRate=0
 }
 
 # start_echo_server LOG [echo-server options]: `loadtest echo-server` (the caller's LOADTEST) on ECHO (HOST:PORT), under
