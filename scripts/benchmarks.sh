@@ -141,6 +141,8 @@ if [ "$SUITE" != classic ]; then
   "$LOADTEST" frame --data "$DATA" --scenario student --out "$OUT/student.frame" > /dev/null
   "$LOADTEST" frame --data "$DATA" --scenario cascade --out "$OUT/default.frame" > /dev/null
   "$LOADTEST" frame --data "$DATA" --scenario student --protocol v2-grpc --model fashion-mnist --out "$OUT/student-v2.frame" > /dev/null
+  "$LOADTEST" frame --data "$DATA" --scenario student --protocol v2-grpc --model fashion-mnist --images 32 \
+    --out "$OUT/student-v2-32.frame" > /dev/null
 fi
 
 BUSY_BEFORE=$(wait_for_idle)
