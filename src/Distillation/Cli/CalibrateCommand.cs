@@ -52,12 +52,15 @@ internal static class CalibrateCommand
             using var teacherModel = new OnnxClassifier(parse.GetValue(teacher)!);
             if (studentModel.Metadata is null)
                 throw new CliException($"{studentModel.Path} has no contract metadata to write the calibration into");
-            var (studentName, teacherName) = (Path.GetFileName(studentModel.Path), Path.GetFileName(teacherModel.Path));
+            // The calibration records the teacher by file name; messages name each model by role and path, since both
+            // files are usually called model.onnx.
+            var teacherName = Path.GetFileName(teacherModel.Path);
+            var (studentLabel, teacherLabel) = ($"the student {studentModel.Path}", $"the teacher {teacherModel.Path}");
 
-            var (valFraction, seed) = CalibrationImages.SplitFor(studentModel.Metadata, studentName, parse.GetValue(fraction), parse.GetValue(splitSeed),
+            var (valFraction, seed) = CalibrationImages.SplitFor(studentModel.Metadata, studentLabel, parse.GetValue(fraction), parse.GetValue(splitSeed),
                 parse.GetResult(fraction) is { Implicit: false }, parse.GetResult(splitSeed) is { Implicit: false });
             var splits = DatasetLoader.Load(new DatasetOptions(parse.GetValue(data)!, parse.GetValue(format), parse.GetValue(color), valFraction, seed));
-            var images = CalibrationImages.Select(splits, valFraction, seed, studentModel.Metadata, studentName, teacherModel.Metadata, teacherName);
+            var images = CalibrationImages.Select(splits, valFraction, seed, studentModel.Metadata, studentLabel, teacherModel.Metadata, teacherLabel);
             var calibration = images.Data;
             if (calibration.Count == 0)
                 throw new CliException("no calibration images; calibration never uses the test split (raise --val-fraction when training)");

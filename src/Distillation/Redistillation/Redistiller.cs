@@ -98,7 +98,7 @@ public sealed class Redistiller(ITrainingObserver observer)
             using (var candidateForCalibration = new OnnxClassifier(candidatePath))
             {
                 var images = CalibrationImages.Select(baseData, liveManifest.ValidationFraction, liveManifest.SplitSeed, candidateForCalibration.Metadata,
-                    "the candidate", teacher.Metadata, Path.GetFileName(options.Teachers[0]));
+                    "the candidate", teacher.Metadata, $"the teacher {options.Teachers[0]}");
                 calibrationNotes.AddRange(images.Warnings);
                 baseData = baseData with { Validation = images.Data };
                 var calibration = CascadeCalibration.Calibrate(candidateForCalibration.Logits(images.Data), teacher.Logits(images.Data),
