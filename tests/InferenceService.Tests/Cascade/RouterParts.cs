@@ -64,6 +64,28 @@ internal sealed class RouterParts(ServiceProvider services, HandWiredRepository 
         return await Router.ClassifyAsync(new ClassifyCommand(lease.Model, buffer, route, requestId), CancellationToken.None);
     }
 
+    /// <summary>Classifies the images of one request together, as a v2 request does; image i has request id "r/i".</summary>
+    public async Task<ClassifyResult[]> ClassifyManyAsync(IReadOnlyList<float[]> images, CascadeRoute route = CascadeRoute.Auto)
+    {
+        using var lease = Repository.Repository.Acquire("");
+        var buffers = images.Select(pixels =>
+        {
+            var buffer = new PixelBuffer(lease.Model.Shape);
+            buffer.CopyFrom(pixels);
+            return buffer;
+        }).ToArray();
+        try
+        {
+            var commands = buffers.Select((buffer, i) => new ClassifyCommand(lease.Model, buffer, route, $"r/{i}")).ToArray();
+            return await Router.ClassifyManyAsync(commands, CancellationToken.None);
+        }
+        finally
+        {
+            foreach (var buffer in buffers)
+                buffer.Dispose();
+        }
+    }
+
     /// <summary>Stops shadow traffic and the capture, so every sample is on disk, and reads back what was captured.</summary>
     public async Task<IReadOnlyList<SampleRecord>> CapturedAsync()
     {
