@@ -232,7 +232,7 @@ public sealed class DynamicBatcher : IAsyncDisposable
         {
             if (Interlocked.Increment(ref unbatchedRuns) > maxUnbatchedRuns)
                 return false;
-            group.RunUnbatched(input, logits, (Alone: false, OnLone: false));
+            group.RunBeside(input, logits);
             return true;
         }
         finally

@@ -145,6 +145,16 @@ internal sealed class InstanceGroup
             metrics.InstanceBusy(model.Name, role, "lone", elapsed);
     }
 
+    /// <summary>
+    /// A request run beside busy instances, on its caller's buffers: it waited in no queue, which the queue-delay
+    /// histogram counts as it counts every request that runs at once.
+    /// </summary>
+    public void RunBeside(ReadOnlyMemory<float> input, Memory<float> logits)
+    {
+        metrics.QueueWaited(model.Name, role, TimeSpan.Zero);
+        RunUnbatched(input, logits, (Alone: false, OnLone: false));
+    }
+
     /// <summary>The images of one request as one batch outside the instances (batching disabled), on the caller's thread.</summary>
     public void RunUnbatched(IReadOnlyList<ReadOnlyMemory<float>> inputs, Memory<float> logits)
     {
